@@ -1,0 +1,172 @@
+package io.mirrorgate.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+
+/**
+ * An immutable decoded packet for SDK users (IPMonitor's IPPacket, SPEC section 3). It owns its
+ * bytes: addresses and payload are copied out of the record buffer. Fields describe the
+ * <em>outermost</em> IP header; absent values are -1 (id, checksum, seq, ack, ipProtocol) or 0
+ * (ports, unless {@link #hasPorts()}).
+ */
+public final class IpPacket {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final long timestamp;
+    private final int capturedLength;
+    private final int originalLength;
+    private final int linkType;
+    private final int ipVersion;
+    private final byte[] sourceAddress;
+    private final byte[] destinationAddress;
+    private final boolean hasPorts;
+    private final int sourcePort;
+    private final int destinationPort;
+    private final int tos;
+    private final long id;
+    private final int flags;
+    private final int offset;
+    private final int ttl;
+    private final int checksum;
+    private final boolean checksumValid;
+    private final int ipProtocol;
+    private final byte[] payload;
+    private final int payloadLength;
+    private final boolean hasTcp;
+    private final int tcpFlags;
+    private final long seq;
+    private final long ack;
+    private final int window;
+    private final int etherType;
+    private final String source;
+    private final int medium;
+    private final int direction;
+    private final WifiInfo wifi;
+    private final boolean truncated;
+    private final boolean compressed;
+    private final String malformed;
+
+    private IpPacket(PacketView v) {
+        ByteBuf b = v.buffer();
+        timestamp = v.timestampMicros();
+        capturedLength = v.capturedLength();
+        originalLength = v.originalLength();
+        linkType = v.linkType();
+        ipVersion = v.ipVersion();
+        if (v.hasIpHeader()) {
+            int alen = ipVersion == 6 ? 16 : 4;
+            sourceAddress = new byte[alen];
+            destinationAddress = new byte[alen];
+            b.getBytes(v.sourceAddressOffset(), sourceAddress);
+            b.getBytes(v.destinationAddressOffset(), destinationAddress);
+        } else {
+            sourceAddress = null;
+            destinationAddress = null;
+        }
+        hasPorts = v.hasPorts();
+        sourcePort = v.sourcePort();
+        destinationPort = v.destinationPort();
+        tos = v.tos();
+        id = v.id();
+        flags = v.ipFlags();
+        offset = v.fragmentOffset();
+        ttl = v.ttl();
+        checksum = v.checksum();
+        checksumValid = v.checksumValid();
+        ipProtocol = v.ipProtocol();
+        if (v.payloadCapturedLength() > 0) {
+            payload = new byte[v.payloadCapturedLength()];
+            b.getBytes(v.payloadOffset(), payload);
+        } else {
+            payload = EMPTY;
+        }
+        payloadLength = v.payloadLength();
+        hasTcp = v.hasTcp();
+        tcpFlags = v.tcpFlags();
+        seq = v.seq();
+        ack = v.ack();
+        window = v.window();
+        etherType = v.etherType();
+        source = v.source() == null ? null : v.source().toString();
+        medium = v.medium();
+        direction = v.direction();
+        wifi = v.hasWifi() ? new WifiInfo(v.wifiSignalPercent(), v.wifiRate100kbps(), v.wifiBand(), v.wifiChannel(),
+                v.wifiSignalDbm(), v.wifiNoiseDbm(), v.wifiDecrypted(), v.wifiBadFcs(), v.wifiMcsIndex()) : null;
+        truncated = v.truncated();
+        compressed = v.compressed();
+        malformed = v.malformedReason();
+    }
+
+    /** An immutable copy of a decoded view. */
+    public static IpPacket of(PacketView v) {
+        return new IpPacket(v);
+    }
+
+    /** Microseconds since 1970-01-01T00:00:00Z. */
+    public long timestamp() { return timestamp; }
+    public int capturedLength() { return capturedLength; }
+    public int originalLength() { return originalLength; }
+    public int linkType() { return linkType; }
+    /** 4, 6, or 0 for a non-IP frame. */
+    public int ipVersion() { return ipVersion; }
+    /** Source address text (dotted quad or RFC 5952), or null when no IP header was captured. */
+    public String sourceAddress() { return sourceAddress == null ? null : AddressText.of(sourceAddress); }
+    public String destinationAddress() { return destinationAddress == null ? null : AddressText.of(destinationAddress); }
+    public byte[] sourceAddressBytes() { return sourceAddress == null ? null : sourceAddress.clone(); }
+    public byte[] destinationAddressBytes() { return destinationAddress == null ? null : destinationAddress.clone(); }
+    public boolean hasPorts() { return hasPorts; }
+    public int sourcePort() { return sourcePort; }
+    public int destinationPort() { return destinationPort; }
+    public int tos() { return tos; }
+    public long id() { return id; }
+    public int flags() { return flags; }
+    public int offset() { return offset; }
+    public int ttl() { return ttl; }
+    public int checksum() { return checksum; }
+    public boolean checksumValid() { return checksumValid; }
+    public int ipProtocol() { return ipProtocol; }
+    /** Bytes after the fixed IP header, cut at the IP length and at what was captured (a copy). */
+    public byte[] payload() { return payload.clone(); }
+    public int payloadLength() { return payloadLength; }
+    public boolean hasTcp() { return hasTcp; }
+    public int tcpFlags() { return tcpFlags; }
+    public long seq() { return seq; }
+    public long ack() { return ack; }
+    public int window() { return window; }
+    public int etherType() { return etherType; }
+    /** Where it came from: an agent's address or a file name. */
+    public String source() { return source; }
+    public int medium() { return medium; }
+    public int direction() { return direction; }
+    /** Radio fields, or null when the record is not Wi-Fi. */
+    public WifiInfo wifi() { return wifi; }
+    public boolean truncated() { return truncated; }
+    public boolean compressed() { return compressed; }
+    /** Null, or a short reason why the packet is malformed. */
+    public String malformed() { return malformed; }
+
+    @Override
+    public String toString() {
+        return "IpPacket{ts=" + timestamp + ", v" + ipVersion + " " + sourceAddress() + ":" + sourcePort + " -> "
+                + destinationAddress() + ":" + destinationPort + " proto=" + ipProtocol + " len=" + capturedLength
+                + (malformed != null ? " malformed=" + malformed : "") + "}";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof IpPacket)) {
+            return false;
+        }
+        IpPacket p = (IpPacket) o;
+        return timestamp == p.timestamp && capturedLength == p.capturedLength && originalLength == p.originalLength
+                && ipVersion == p.ipVersion && Arrays.equals(sourceAddress, p.sourceAddress)
+                && Arrays.equals(destinationAddress, p.destinationAddress) && sourcePort == p.sourcePort
+                && destinationPort == p.destinationPort && id == p.id && ipProtocol == p.ipProtocol
+                && Arrays.equals(payload, p.payload) && java.util.Objects.equals(malformed, p.malformed);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(timestamp) * 31 + Arrays.hashCode(payload);
+    }
+}

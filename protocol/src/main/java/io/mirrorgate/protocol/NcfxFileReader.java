@@ -1,0 +1,33 @@
+package io.mirrorgate.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+
+/** Reads a CommView for WiFi NCFX file (records back to back, no file header). */
+public final class NcfxFileReader extends RecordFileReader {
+    public NcfxFileReader(Path path, ZoneId zone) throws IOException {
+        super(path, zone);
+    }
+
+    @Override
+    public CaptureFormat format() {
+        return CaptureFormat.NCFX;
+    }
+
+    @Override
+    int headerLength() {
+        return NcfxHeader.LENGTH;
+    }
+
+    @Override
+    int check(ByteBuf b, int i, long offset) {
+        return NcfxHeader.check(b, i, offset);
+    }
+
+    @Override
+    void decodeRecord(ByteBuf b, int i, int length, long offset, PacketView v) {
+        NcfRecords.decodeNcfx(b, i, offset, clock, v);
+    }
+}

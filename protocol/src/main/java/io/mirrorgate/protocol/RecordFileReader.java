@@ -1,0 +1,108 @@
+package io.mirrorgate.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneId;
+
+/**
+ * Reads a file of back-to-back NCF or NCFX records through one reusable buffer, with the same
+ * header checks and record parsing as the stream decoders.
+ */
+abstract class RecordFileReader implements CaptureReader {
+    /** Read window; holds the largest record of either format several times over. */
+    private static final int WINDOW = 1 << 20;
+
+    private final FileChannel channel;
+    private final String name;
+    private final long size;
+    private final byte[] array = new byte[WINDOW];
+    private final ByteBuf buf = Unpooled.wrappedBuffer(array);
+    private final ByteBuffer nio = ByteBuffer.wrap(array);
+    protected final WallClock clock;
+    private int pos;
+    private int limit;
+    private long filePos;
+    private long lastRecord = -1;
+    private boolean eof;
+
+    RecordFileReader(Path path, ZoneId zone) throws IOException {
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.name = path.toString();
+        this.size = channel.size();
+        this.clock = new WallClock(zone);
+    }
+
+    abstract int headerLength();
+
+    /** Checks the header at {@code i}; returns the whole record's length. */
+    abstract int check(ByteBuf b, int i, long offset);
+
+    /** Fills and decodes {@code v} from the complete record at {@code i}. */
+    abstract void decodeRecord(ByteBuf b, int i, int length, long offset, PacketView v);
+
+    private boolean ensure(int n) throws IOException {
+        while (limit - pos < n && !eof) {
+            if (pos > 0) {
+                System.arraycopy(array, pos, array, 0, limit - pos);
+                limit -= pos;
+                pos = 0;
+            }
+            nio.limit(array.length).position(limit);
+            int r = channel.read(nio);
+            if (r < 0) {
+                eof = true;
+            } else {
+                limit += r;
+            }
+        }
+        return limit - pos >= n;
+    }
+
+    @Override
+    public boolean next(PacketView v) throws IOException {
+        int h = headerLength();
+        if (!ensure(h)) {
+            if (limit == pos) {
+                return false;
+            }
+            throw new StreamFormatException(format().name().toLowerCase() + " record header at offset " + filePos
+                    + " cut short: " + (limit - pos) + " of " + h + " bytes", filePos);
+        }
+        int length = check(buf, pos, filePos);
+        if (!ensure(length)) {
+            throw new StreamFormatException(format().name().toLowerCase() + " record at offset " + filePos
+                    + " declares " + length + " bytes, file ends after " + (limit - pos), filePos);
+        }
+        decodeRecord(buf, pos, length, filePos, v);
+        v.source = name;
+        lastRecord = filePos;
+        pos += length;
+        filePos += length;
+        return true;
+    }
+
+    @Override
+    public long position() {
+        return filePos;
+    }
+
+    @Override
+    public long recordOffset() {
+        return lastRecord;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

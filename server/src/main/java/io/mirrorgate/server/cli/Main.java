@@ -1,0 +1,71 @@
+package io.mirrorgate.server.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code mirrorgate} executable: dispatches to a command. Errors are one line on stderr with
+ * the exit status of SPEC section 5; never a stack trace.
+ */
+public final class Main {
+    private static final String COMMANDS = String.join("\n",
+            "usage: mirrorgate COMMAND [options]",
+            "",
+            "Collector for mirrored network traffic (TamoSoft CommView NCF/NCFX) and packet-injection gateway.",
+            "",
+            "commands:",
+            "  read FILE...   decode capture files (NCF, NCFX, pcap, pcapng) into packet events",
+            "",
+            "'mirrorgate COMMAND --help' shows a command's options.");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new FileOutputStream(FileDescriptor.out), System.err));
+    }
+
+    /** Runs a command line with the given standard output and error; returns the exit status. */
+    public static int run(String[] args, OutputStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println(COMMANDS);
+            return ExitStatus.USAGE;
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (command) {
+                case "-h":
+                case "--help":
+                case "help":
+                    print(out, COMMANDS);
+                    return ExitStatus.OK;
+                case "--version":
+                    print(out, "mirrorgate " + version());
+                    return ExitStatus.OK;
+                case ReadCommand.NAME:
+                    return ReadCommand.run(rest, out, err);
+                default:
+                    err.println("mirrorgate: unknown command '" + command + "' (see 'mirrorgate --help')");
+                    return ExitStatus.USAGE;
+            }
+        } catch (CliException e) {
+            err.println("mirrorgate: " + e.getMessage());
+            return e.status();
+        }
+    }
+
+    private static void print(OutputStream out, String text) {
+        PrintStream p = new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        p.println(text);
+        p.flush();
+    }
+
+    private static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+}
