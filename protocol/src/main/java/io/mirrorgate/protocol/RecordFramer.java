@@ -1,0 +1,65 @@
+package io.mirrorgate.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Frames NCF or NCFX records in place: hands each complete record to a {@link Sink} as (buffer,
+ * index, length) and consumes it, with the same header checks as {@link NcfRecordDecoder} and
+ * {@link NcfxRecordDecoder}, but without a slice object per record. This is the collector's
+ * allocation-free path: decode in place, and forward contiguous runs of records as one slice.
+ *
+ * <p>Not thread-safe; one per stream. After a {@link StreamFormatException} the stream is broken.
+ */
+public final class RecordFramer {
+    /** Receives each complete, checked record; must not keep the buffer past the call. */
+    @FunctionalInterface
+    public interface Sink {
+        void record(ByteBuf buf, int index, int length);
+    }
+
+    private final Dialect dialect;
+    private long offset;
+
+    public RecordFramer(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Stream offset of the next record. */
+    public long streamOffset() {
+        return offset;
+    }
+
+    /**
+     * Hands every complete record readable in {@code in} to {@code sink}, consuming them; leaves a
+     * partial record unread. Returns how many records were handed over.
+     *
+     * @throws StreamFormatException when a header fails its checks (nothing of it is consumed)
+     */
+    public int drain(ByteBuf in, Sink sink) {
+        int n = 0;
+        boolean ncf = dialect == Dialect.NCF;
+        int header = ncf ? NcfHeader.LENGTH : NcfxHeader.LENGTH;
+        while (true) {
+            int r = in.readerIndex();
+            int avail = in.writerIndex() - r;
+            if (avail < header) {
+                return n;
+            }
+            int len = ncf ? NcfHeader.check(in, r, offset) : NcfxHeader.check(in, r, offset);
+            if (avail < len) {
+                return n;
+            }
+            if (!ncf) {
+                NcfxHeader.checkRadio(in, r, offset);
+            }
+            sink.record(in, r, len);
+            in.readerIndex(r + len);
+            offset += len;
+            n++;
+        }
+    }
+}
