@@ -17,6 +17,7 @@ public final class Main {
             "Collector for mirrored network traffic (TamoSoft CommView NCF/NCFX) and packet-injection gateway.",
             "",
             "commands:",
+            "  serve          run the collector: agents in, subscribers out, injection, files, statistics",
             "  read FILE...   decode capture files (NCF, NCFX, pcap, pcapng) into packet events",
             "",
             "'mirrorgate COMMAND --help' shows a command's options.");
@@ -48,6 +49,8 @@ public final class Main {
                     return ExitStatus.OK;
                 case ReadCommand.NAME:
                     return ReadCommand.run(rest, out, err);
+                case ServeCommand.NAME:
+                    return ServeCommand.run(rest, out, err);
                 default:
                     err.println("mirrorgate: unknown command '" + command + "' (see 'mirrorgate --help')");
                     return ExitStatus.USAGE;

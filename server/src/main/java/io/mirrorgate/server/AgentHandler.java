@@ -1,0 +1,206 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.BpfFilter;
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.InjectionFrameEncoder;
+import io.mirrorgate.protocol.NcfHeader;
+import io.mirrorgate.protocol.NcfRecords;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.RecordFramer;
+import io.mirrorgate.protocol.StreamFormatException;
+import io.mirrorgate.protocol.WallClock;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent connection on the mirror port: frames its NCF/NCFX records in place
+ * ({@link RecordFramer}), decodes each with the shared decoder, counts, filters, and hands
+ * contiguous runs of the received bytes to the collector for fan-out and files. The dialect is
+ * configured or decided from the first header, never again mid-stream. A broken stream closes
+ * this connection only, with one line naming the peer and the byte offset.
+ */
+final class AgentHandler extends ByteToMessageDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentHandler.class);
+
+    private final Collector collector;
+    private final SourceStats stats;
+    private final WallClock clock;
+    private final BpfFilter filter;
+    private final PacketView view = new PacketView();
+    private Dialect dialect;
+    private RecordFramer framer;
+    private boolean failed;
+
+    private ByteBuf current;
+    private int runStart = -1;
+    private int runLength;
+    private int runCount;
+    private long[] timestamps = new long[256];
+    private long received;
+    private long bytes;
+    private long decoded;
+    private long malformed;
+    private long nonIp;
+    private long compressed;
+    private long filtered;
+
+    private final RecordFramer.Sink sink = this::record;
+
+    AgentHandler(Collector collector, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter) {
+        this.collector = collector;
+        this.stats = stats;
+        this.dialect = dialect;
+        this.clock = clock;
+        this.filter = filter;
+        if (dialect != null) {
+            framer = new RecordFramer(dialect);
+        }
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeRecords(ctx, in);
+        } catch (StreamFormatException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeRecords(ChannelHandlerContext ctx, ByteBuf in) {
+        if (framer == null) {
+            if (in.readableBytes() < Dialect.DETECT_LENGTH) {
+                return;
+            }
+            dialect = Dialect.detect(in, in.readerIndex(), in.readableBytes());
+            if (dialect == null) {
+                String why;
+                try {
+                    NcfHeader.check(in, in.readerIndex(), 0);
+                    why = "unknown";
+                } catch (StreamFormatException e) {
+                    why = e.getMessage();
+                }
+                throw new StreamFormatException("neither NCF nor NCFX at offset 0 (as NCF: " + why + ")", 0);
+            }
+            framer = new RecordFramer(dialect);
+            collector.agentDialect(ctx.channel(), dialect);
+        }
+        current = in;
+        try {
+            framer.drain(in, sink);
+        } finally {
+            flushRun();
+            publishCounters();
+            current = null;
+        }
+    }
+
+    private void record(ByteBuf buf, int index, int length) {
+        received++;
+        bytes += length;
+        if (dialect == Dialect.NCF) {
+            NcfRecords.decode(buf, index, clock, view);
+        } else {
+            NcfRecords.decodeNcfx(buf, index, framer.streamOffset(), clock, view);
+        }
+        if (view.compressed()) {
+            compressed++;
+        } else if (view.isMalformed()) {
+            malformed++;
+        } else if (view.ipVersion() == 0) {
+            nonIp++;
+        } else {
+            decoded++;
+        }
+        if (filter != null && !view.compressed() && !filter.matches(view)) {
+            filtered++;
+            flushRun();
+            return;
+        }
+        if (runCount == 0) {
+            runStart = index;
+        }
+        if (runCount == timestamps.length) {
+            timestamps = Arrays.copyOf(timestamps, runCount * 2);
+        }
+        timestamps[runCount++] = view.timestampMicros();
+        runLength += length;
+    }
+
+    private void flushRun() {
+        if (runCount > 0) {
+            collector.publish(stats, current, runStart, runLength, runCount, dialect, timestamps);
+            runCount = 0;
+            runLength = 0;
+            runStart = -1;
+        }
+    }
+
+    private void publishCounters() {
+        if (received != 0) {
+            stats.received.addAndGet(received);
+            stats.bytes.addAndGet(bytes);
+            stats.decoded.addAndGet(decoded);
+            stats.malformed.addAndGet(malformed);
+            stats.nonIp.addAndGet(nonIp);
+            stats.compressed.addAndGet(compressed);
+            stats.filtered.addAndGet(filtered);
+            received = bytes = decoded = malformed = nonIp = compressed = filtered = 0;
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        collector.agentConnected(ctx.channel(), stats);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx);
+        } finally {
+            collector.agentClosed(ctx.channel(), stats);
+            if (filter != null) {
+                filter.close();
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && !(cause instanceof StreamFormatException)
+                && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof StreamFormatException) {
+            stats.closedBadStream.incrementAndGet();
+            LOG.warn("{}: broken stream, closing: {}", stats.name, c.getMessage());
+        } else if (c instanceof IOException) {
+            LOG.debug("{}: {}", stats.name, c.getMessage());
+        } else {
+            LOG.warn("{}: closing: {}", stats.name, c.toString());
+        }
+        ctx.close();
+    }
+
+    /** Adds the encoder that lets the collector send injection frames back to this agent. */
+    static void enableInjectionBack(ChannelHandlerContext ctx, Dialect dialect) {
+        ctx.pipeline().addFirst(new InjectionFrameEncoder(dialect));
+    }
+}

@@ -1,0 +1,426 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.BpfFilter;
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.InjectionFrame;
+import io.mirrorgate.protocol.InjectionFrameDecoder;
+import io.mirrorgate.protocol.InjectionFrameEncoder;
+import io.mirrorgate.protocol.WallClock;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector of SPEC section 1: a mirror listener for agents, a client port for subscribers,
+ * fan-out, capture files, injection, mirror-out, statistics and /metrics, wired together. Start
+ * with {@link #start()}, stop with {@link #close()} (stops accepting, drains, closes files).
+ */
+public final class Collector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
+    private static final long DRAIN_MILLIS = 5_000;
+
+    private final ServeConfig cfg;
+    private final OutputStream stdout;
+    private final SubscriberHub hub = new SubscriberHub();
+    private final Map<Channel, SourceStats> agents = new ConcurrentHashMap<>();
+    private final Map<Channel, Dialect> agentDialects = new ConcurrentHashMap<>();
+    private final SourceStats retiredAgents = new SourceStats("closed agents");
+    private final SourceStats retiredSubscribers = new SourceStats("closed subscribers");
+    private final SourceStats injection = new SourceStats("injection");
+    private final List<Channel> listeners = new ArrayList<>();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Class<? extends ServerChannel> serverChannelClass;
+    private Class<? extends SocketChannel> channelClass;
+    private PcapInjector injector;
+    private CaptureFileWriter writer;
+    private MirrorOut mirrorOut;
+    private InetSocketAddress mirrorAddress;
+    private InetSocketAddress clientAddress;
+    private InetSocketAddress metricsAddress;
+    private volatile boolean closing;
+
+    public Collector(ServeConfig cfg, OutputStream stdout) {
+        this.cfg = cfg;
+        this.stdout = stdout;
+    }
+
+    /** Binds the listeners and starts everything; returns once the ports are bound. */
+    public Collector start() throws InterruptedException {
+        IoHandlerFactory factory;
+        if (cfg.epoll && Epoll.isAvailable()) {
+            factory = EpollIoHandler.newFactory();
+            serverChannelClass = EpollServerSocketChannel.class;
+            channelClass = EpollSocketChannel.class;
+        } else {
+            factory = NioIoHandler.newFactory();
+            serverChannelClass = NioServerSocketChannel.class;
+            channelClass = NioSocketChannel.class;
+        }
+        boss = new MultiThreadIoEventLoopGroup(1, factory);
+        workers = new MultiThreadIoEventLoopGroup(factory);
+        if (cfg.filter != null) {
+            new BpfFilter(cfg.filter).close(); // a bad expression fails here, before binding
+        }
+        injector = new PcapInjector(cfg.injectToAgent ? null : cfg.injectAdapter, injection);
+        if (cfg.writeFile != null) {
+            writer = new CaptureFileWriter(cfg.writeFile, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout);
+        }
+        mirrorAddress = bind(cfg.mirrorPort, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                SourceStats s = new SourceStats("agent " + peer(ch));
+                BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
+                ch.pipeline().addLast("agent", new AgentHandler(Collector.this, s, cfg.dialect, new WallClock(cfg.timezone), f));
+                if (cfg.injectToAgent && cfg.dialect != null) {
+                    ch.pipeline().addFirst(new InjectionFrameEncoder(cfg.dialect));
+                }
+            }
+        }, false);
+        clientAddress = bind(cfg.clientPort, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                SourceStats s = new SourceStats("subscriber " + peer(ch));
+                ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect),
+                        new SubscriberHandler(Collector.this, cfg.clientDialect, s, null));
+            }
+        }, true);
+        if (cfg.metricsPort >= 0) {
+            metricsAddress = bind(cfg.metricsPort, new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096), new MetricsHandler(Collector.this));
+                }
+            }, false);
+        }
+        if (cfg.mirrorOut != null) {
+            mirrorOut = new MirrorOut(this, cfg.mirrorOut, cfg.mirrorOutRetrySeconds);
+            mirrorOut.start();
+        }
+        return this;
+    }
+
+    private InetSocketAddress bind(int port, ChannelInitializer<SocketChannel> init, boolean subscribers)
+            throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init);
+        if (subscribers) {
+            b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(cfg.subscriberHighWater / 2, cfg.subscriberHighWater));
+        }
+        Channel ch = b.bind(cfg.bind, port).sync().channel();
+        listeners.add(ch);
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    Bootstrap clientBootstrap() {
+        return new Bootstrap().group(workers).channel(channelClass).option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(cfg.subscriberHighWater / 2, cfg.subscriberHighWater));
+    }
+
+    static String peer(Channel ch) {
+        java.net.SocketAddress a = ch.remoteAddress();
+        if (a instanceof InetSocketAddress) {
+            InetSocketAddress i = (InetSocketAddress) a;
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    public InetSocketAddress mirrorAddress() {
+        return mirrorAddress;
+    }
+
+    public InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    public InetSocketAddress metricsAddress() {
+        return metricsAddress;
+    }
+
+    public ServeConfig config() {
+        return cfg;
+    }
+
+    public String injectionStateForCli() {
+        if (cfg.injectToAgent) {
+            return "back to the agents (--inject-to-agent)";
+        }
+        if (cfg.injectAdapter == null) {
+            return "off (no --inject-adapter)";
+        }
+        String why = injector.unavailableReason();
+        return why == null ? "on adapter " + cfg.injectAdapter : "off: " + why;
+    }
+
+    // ---- called by the handlers ----
+
+    void publish(SourceStats source, ByteBuf in, int start, int length, int count, Dialect dialect, long[] timestamps) {
+        if (hub.isEmpty() && writer == null) {
+            return;
+        }
+        ByteBuf slice = in.retainedSlice(start, length);
+        try {
+            RecordRun run = new RecordRun(slice, dialect, count, writer == null ? null : Arrays.copyOf(timestamps, count), source);
+            hub.publish(run);
+            if (writer != null) {
+                writer.offer(run);
+            }
+        } finally {
+            slice.release();
+        }
+    }
+
+    void agentConnected(Channel ch, SourceStats s) {
+        s.connected.incrementAndGet();
+        agents.put(ch, s);
+        LOG.info("{} connected", s.name);
+    }
+
+    void agentDialect(Channel ch, Dialect d) {
+        agentDialects.put(ch, d);
+        if (cfg.injectToAgent && cfg.dialect == null) {
+            ch.pipeline().addFirst(new InjectionFrameEncoder(d));
+        }
+    }
+
+    void agentClosed(Channel ch, SourceStats s) {
+        if (agents.remove(ch) != null) {
+            agentDialects.remove(ch);
+            retiredAgents.add(s);
+            LOG.info("{} closed: {}", s.name, s.line());
+        }
+    }
+
+    void subscriberConnected(Subscriber s) {
+        hub.add(s);
+        LOG.info("{} connected", s.stats.name);
+    }
+
+    void subscriberClosed(Subscriber s) {
+        hub.remove(s);
+        retiredSubscribers.add(s.stats);
+        LOG.info("{} closed: {}", s.stats.name, s.stats.line());
+    }
+
+    /** An injection frame from a subscriber or the mirror-out receiver; takes ownership. */
+    void inject(InjectionFrame frame, InjectContext ctx) {
+        if (!cfg.injectToAgent) {
+            injector.inject(frame, ctx);
+            return;
+        }
+        try {
+            if (frame.content().readableBytes() == 0) {
+                ctx.stats.injectEmpty.incrementAndGet();
+                injection.injectEmpty.incrementAndGet();
+                return;
+            }
+            int n = 0;
+            for (Map.Entry<Channel, Dialect> e : agentDialects.entrySet()) {
+                Channel agent = e.getKey();
+                if (agent.isActive()) {
+                    agent.writeAndFlush(frame.retainedDuplicate(), agent.voidPromise());
+                    n++;
+                }
+            }
+            if (n > 0) {
+                ctx.stats.injectSent.incrementAndGet();
+                injection.injectSent.incrementAndGet();
+            } else {
+                ctx.stats.injectDiscarded.incrementAndGet();
+                injection.injectDiscarded.incrementAndGet();
+                if (ctx.firstTime("no agent")) {
+                    LOG.warn("{}: injection frame discarded: no agent is connected (--inject-to-agent)", ctx.stats.name);
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    // ---- statistics ----
+
+    /** Totals over every agent that was ever connected. */
+    public SourceStats agentTotals() {
+        SourceStats t = new SourceStats("total");
+        t.add(retiredAgents);
+        agents.values().forEach(t::add);
+        return t;
+    }
+
+    public SourceStats subscriberTotals() {
+        SourceStats t = new SourceStats("subscribers");
+        t.add(retiredSubscribers);
+        hub.subscribers().forEach(s -> t.add(s.stats));
+        return t;
+    }
+
+    public SourceStats injectionTotals() {
+        return injection;
+    }
+
+    public long writerWritten() {
+        return writer == null ? 0 : writer.written.get();
+    }
+
+    public long writerDropped() {
+        return writer == null ? 0 : writer.dropped.get();
+    }
+
+    /** The statistics as lines: totals, each live agent and subscriber, injection, files. */
+    public List<String> statisticsLines() {
+        List<String> out = new ArrayList<>();
+        out.add("agents " + agentTotals().line());
+        agents.values().forEach(s -> out.add("  " + s.line()));
+        SourceStats subs = subscriberTotals();
+        out.add("subscribers sent=" + subs.sent.get() + " dropped=" + subs.dropped.get() + " connected=" + subs.connected.get());
+        hub.subscribers().forEach(s -> out.add("  " + s.stats.line()));
+        out.add("injection inject_sent=" + injection.injectSent.get() + " inject_failed=" + injection.injectFailed.get()
+                + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get());
+        if (writer != null) {
+            out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
+                    + (writer.failure() != null ? " failed: " + writer.failure() : ""));
+        }
+        return out;
+    }
+
+    /** Prometheus text exposition of every counter, per source and in total. */
+    public String prometheus() {
+        StringBuilder sb = new StringBuilder();
+        SourceStats total = agentTotals();
+        SourceStats subs = subscriberTotals();
+        String[] names = SourceStats.NAMES;
+        List<SourceStats> live = new ArrayList<>(agents.values());
+        List<Subscriber> liveSubs = new ArrayList<>(hub.subscribers());
+        for (int k = 0; k < names.length; k++) {
+            String metric = "mirrorgate_" + names[k] + "_total";
+            sb.append("# HELP ").append(metric).append(' ').append(help(names[k])).append('\n');
+            sb.append("# TYPE ").append(metric).append(" counter\n");
+            sample(sb, metric, "agents", "total", total.values()[k]);
+            for (SourceStats s : live) {
+                sample(sb, metric, "agent", s.name.substring("agent ".length()), s.values()[k]);
+            }
+            sample(sb, metric, "subscribers", "total", subs.values()[k]);
+            for (Subscriber s : liveSubs) {
+                sample(sb, metric, "subscriber", s.stats.name.substring(s.stats.name.indexOf(' ') + 1), s.stats.values()[k]);
+            }
+            sample(sb, metric, "injection", "total", injection.values()[k]);
+        }
+        sb.append("# HELP mirrorgate_file_records_total Records written to capture files (-w).\n");
+        sb.append("# TYPE mirrorgate_file_records_total counter\n");
+        sb.append("mirrorgate_file_records_total ").append(writerWritten()).append('\n');
+        sb.append("# HELP mirrorgate_file_dropped_total Records the capture writer could not write.\n");
+        sb.append("# TYPE mirrorgate_file_dropped_total counter\n");
+        sb.append("mirrorgate_file_dropped_total ").append(writerDropped()).append('\n');
+        sb.append("# HELP mirrorgate_agents_connected Agents connected now.\n");
+        sb.append("# TYPE mirrorgate_agents_connected gauge\n");
+        sb.append("mirrorgate_agents_connected ").append(agents.size()).append('\n');
+        sb.append("# HELP mirrorgate_subscribers_connected Subscribers connected now.\n");
+        sb.append("# TYPE mirrorgate_subscribers_connected gauge\n");
+        sb.append("mirrorgate_subscribers_connected ").append(liveSubs.size()).append('\n');
+        return sb.toString();
+    }
+
+    private static void sample(StringBuilder sb, String metric, String role, String peer, long v) {
+        sb.append(metric).append("{role=\"").append(role).append("\",peer=\"").append(escape(peer)).append("\"} ")
+                .append(v).append('\n');
+    }
+
+    private static String escape(String label) {
+        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static String help(String name) {
+        switch (name) {
+            case "received": return "Records received from agents.";
+            case "bytes": return "Record bytes received from agents.";
+            case "decoded": return "Records decoded as well-formed IP packets.";
+            case "malformed": return "Records whose IP packet is malformed.";
+            case "non_ip": return "Records that carry no IP packet.";
+            case "compressed": return "Compressed NCF records passed on undecoded.";
+            case "filtered": return "Records the --filter expression left out.";
+            case "dropped": return "Records dropped by us (a full subscriber queue, a dialect that cannot carry them).";
+            case "sent": return "Records sent to subscribers.";
+            case "inject_sent": return "Injection frames sent onto the adapter.";
+            case "inject_failed": return "Injection frames the adapter refused.";
+            case "inject_discarded": return "Injection frames discarded: no adapter or no agent.";
+            case "inject_empty": return "Zero-length injection frames, ignored.";
+            case "connected": return "Connections accepted.";
+            default: return "Connections closed because their stream broke.";
+        }
+    }
+
+    /** Stops accepting, lets subscribers drain (up to 5 s), closes files and the adapter. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (mirrorOut != null) {
+            mirrorOut.stop();
+        }
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly();
+        }
+        for (Channel a : new ArrayList<>(agents.keySet())) {
+            a.close().awaitUninterruptibly(1000);
+        }
+        long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
+        for (Subscriber s : new ArrayList<>(hub.subscribers())) {
+            long left = deadline - System.currentTimeMillis();
+            if (left > 0 && s.channel.isActive()) {
+                s.channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).awaitUninterruptibly(left);
+            }
+            s.channel.close().awaitUninterruptibly(1000);
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (injector != null) {
+            injector.close();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+}

@@ -1,0 +1,31 @@
+package io.mirrorgate.server;
+
+import io.netty.channel.Channel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-connection injection state: its counters, how many frames wait for the adapter (reading
+ * pauses above a bound, so nothing is dropped for speed), and the reasons already logged (each is
+ * logged once per connection).
+ */
+final class InjectContext {
+    /** Frames a connection may have waiting for the adapter before we stop reading from it. */
+    static final int MAX_PENDING = 4096;
+
+    final Channel channel;
+    final SourceStats stats;
+    final AtomicInteger pending = new AtomicInteger();
+    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+    InjectContext(Channel channel, SourceStats stats) {
+        this.channel = channel;
+        this.stats = stats;
+    }
+
+    /** True the first time a reason is seen on this connection. */
+    boolean firstTime(String reason) {
+        return logged.add(reason);
+    }
+}

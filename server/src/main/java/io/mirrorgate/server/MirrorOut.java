@@ -1,0 +1,88 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.InjectionFrameDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --mirror-out HOST:PORT}: the collector behaves like {@code CV.EXE mirror:host:port} toward
+ * a classic receiving application. It connects out, streams every record as NCF, retries every
+ * 15 s (or as configured) while the receiver is away, and injects what the receiver sends.
+ */
+final class MirrorOut {
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorOut.class);
+
+    private final Collector collector;
+    private final InetSocketAddress target;
+    private final int retrySeconds;
+    private volatile boolean stopped;
+    private volatile Channel channel;
+    private boolean warned;
+
+    MirrorOut(Collector collector, InetSocketAddress target, int retrySeconds) {
+        this.collector = collector;
+        this.target = target;
+        this.retrySeconds = retrySeconds;
+    }
+
+    void start() {
+        connect();
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        String name = "mirror-out " + target.getHostString() + ":" + target.getPort();
+        ChannelFuture f = collector.clientBootstrap().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new InjectionFrameDecoder(Dialect.NCF),
+                        new SubscriberHandler(collector, Dialect.NCF, new SourceStats(name), MirrorOut.this::closed));
+            }
+        }).connect(target);
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                channel = f.channel();
+                warned = false;
+                LOG.info("{}: connected", name);
+            } else {
+                if (!warned) {
+                    LOG.warn("{}: cannot connect ({}); retrying every {} s", name, done.cause().getMessage(), retrySeconds);
+                    warned = true;
+                }
+                schedule();
+            }
+        });
+    }
+
+    private void closed() {
+        channel = null;
+        if (!stopped) {
+            LOG.warn("mirror-out {}:{}: connection closed; retrying every {} s", target.getHostString(), target.getPort(),
+                    retrySeconds);
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        if (!stopped) {
+            collector.clientBootstrap().config().group().schedule(this::connect, retrySeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        Channel c = channel;
+        if (c != null) {
+            c.close().awaitUninterruptibly(1000);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Dialect;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A contiguous run of whole records from one agent, as received (zero copy: a retained slice of
+ * the agent's input), handed to the fan-out, the capture writer and mirror-out. The run's owner
+ * releases {@link #records}; each consumer retains what it keeps.
+ */
+final class RecordRun {
+    final ByteBuf records;
+    final Dialect dialect;
+    final int count;
+    /** Epoch µs of each record, decoded once by the agent handler (for the capture writer). */
+    final long[] timestamps;
+    final SourceStats source;
+
+    RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps, SourceStats source) {
+        this.records = records;
+        this.dialect = dialect;
+        this.count = count;
+        this.timestamps = timestamps;
+        this.source = source;
+    }
+}

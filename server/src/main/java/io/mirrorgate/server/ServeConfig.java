@@ -1,0 +1,30 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Dialect;
+import java.net.InetSocketAddress;
+import java.time.ZoneId;
+
+/** Everything {@code mirrorgate serve} is told (SPEC section 5), with the embedded defaults. */
+public final class ServeConfig {
+    public String bind = "127.0.0.1";
+    public int mirrorPort = 5555;
+    public int clientPort = 5556;
+    /** Null: auto, decided per connection from its first header. */
+    public Dialect dialect;
+    public Dialect clientDialect = Dialect.NCF;
+    public ZoneId timezone = ZoneId.systemDefault();
+    public String injectAdapter;
+    public boolean injectToAgent;
+    public InetSocketAddress mirrorOut;
+    public int mirrorOutRetrySeconds = 15;
+    public String writeFile;
+    public long rotateMegabytes;
+    public long rotateSeconds;
+    public int ringFiles;
+    public String filter;
+    /** 0: no metrics endpoint. */
+    public int metricsPort = -1;
+    /** Outbound bytes a subscriber may have queued before its records are dropped. */
+    public int subscriberHighWater = 8 << 20;
+    public boolean epoll = true;
+}

@@ -1,0 +1,87 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.DialectConverter;
+import io.mirrorgate.protocol.NcfHeader;
+import io.mirrorgate.protocol.NcfxHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Fans every record run out to every subscriber. Same dialect: the received bytes, untouched
+ * (a retained duplicate, no copy). Other dialect: converted record by record. A subscriber whose
+ * channel is not writable (its bounded outbound buffer is above the high water mark) loses the
+ * run, counted in its {@code dropped}; nobody else waits for it.
+ */
+final class SubscriberHub {
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+
+    void add(Subscriber s) {
+        subscribers.add(s);
+    }
+
+    void remove(Subscriber s) {
+        subscribers.remove(s);
+    }
+
+    List<Subscriber> subscribers() {
+        return subscribers;
+    }
+
+    boolean isEmpty() {
+        return subscribers.isEmpty();
+    }
+
+    void publish(RecordRun run) {
+        for (Subscriber s : subscribers) {
+            Channel ch = s.channel;
+            if (!ch.isActive()) {
+                continue;
+            }
+            if (!ch.isWritable()) {
+                s.stats.dropped.addAndGet(run.count);
+                continue;
+            }
+            if (s.dialect == run.dialect) {
+                s.stats.sent.addAndGet(run.count);
+                ch.writeAndFlush(run.records.retainedDuplicate(), ch.voidPromise());
+            } else {
+                convertAndSend(run, s);
+            }
+        }
+    }
+
+    private static void convertAndSend(RecordRun run, Subscriber s) {
+        ByteBuf in = run.records;
+        ByteBuf out = s.channel.alloc().buffer(in.readableBytes() + run.count * NcfxHeader.RADIO_LENGTH);
+        int sent = 0;
+        int i = in.readerIndex();
+        int end = in.writerIndex();
+        while (i < end) {
+            int len;
+            if (run.dialect == Dialect.NCF) {
+                len = NcfHeader.LENGTH + NcfHeader.dataLength(in, i);
+                if (DialectConverter.ncfxLength(in, i) >= 0) {
+                    DialectConverter.ncfToNcfx(in, i, out);
+                    sent++;
+                }
+            } else {
+                len = (int) NcfxHeader.dataLength(in, i);
+                if (DialectConverter.ncfLength(in, i) >= 0) {
+                    DialectConverter.ncfxToNcf(in, i, out);
+                    sent++;
+                }
+            }
+            i += len;
+        }
+        s.stats.sent.addAndGet(sent);
+        s.stats.dropped.addAndGet(run.count - sent); // records the other dialect cannot carry
+        if (out.isReadable()) {
+            s.channel.writeAndFlush(out, s.channel.voidPromise());
+        } else {
+            out.release();
+        }
+    }
+}

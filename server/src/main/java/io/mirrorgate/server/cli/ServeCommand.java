@@ -1,0 +1,191 @@
+package io.mirrorgate.server.cli;
+
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.Libpcap;
+import io.mirrorgate.server.Collector;
+import io.mirrorgate.server.ServeConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import sun.misc.Signal;
+
+/**
+ * {@code mirrorgate serve}: the collector. Starts on its embedded defaults (agents on
+ * 127.0.0.1:5555, subscribers on 127.0.0.1:5556, no injection, no files), prints what it listens
+ * on, a statistics block on SIGUSR1 and at exit, and on SIGTERM/SIGINT stops accepting, drains,
+ * closes its files and exits 0.
+ */
+final class ServeCommand {
+    static final String NAME = "serve";
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("mirror-port").hasArg().argName("PORT").desc("port agents (CommView mirror:host:port) connect to (default 5555)").get());
+        o.addOption(Option.builder().longOpt("client-port").hasArg().argName("PORT").desc("port SDK subscribers connect to (default 5556)").get());
+        o.addOption(Option.builder().longOpt("bind").hasArg().argName("ADDRESS").desc("address to listen on (default 127.0.0.1)").get());
+        o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx|auto").desc("what agents send (default auto: decided from each connection's first header)").get());
+        o.addOption(Option.builder().longOpt("client-dialect").hasArg().argName("ncf|ncfx").desc("what subscribers receive and send (default ncf)").get());
+        o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the agents' wall-clock times (default: this system's zone)").get());
+        o.addOption(Option.builder().longOpt("inject-adapter").hasArg().argName("IF").desc("send subscribers' injection frames onto this adapter (default: injection off)").get());
+        o.addOption(Option.builder().longOpt("inject-to-agent").desc("send injection frames back to the connected agents instead").get());
+        o.addOption(Option.builder().longOpt("mirror-out").hasArg().argName("HOST:PORT").desc("also stream NCF to a classic receiver, like CV.EXE mirror:host:port").get());
+        o.addOption(Option.builder().longOpt("mirror-out-retry").hasArg().argName("SEC").desc("seconds between --mirror-out connection attempts (default 15)").get());
+        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write every record as pcap to FILE ('-' for stdout)").get());
+        o.addOption(Option.builder("C").longOpt("file-size").hasArg().argName("MB").desc("with -w: start a new file after MB million bytes").get());
+        o.addOption(Option.builder("G").longOpt("rotate-seconds").hasArg().argName("SEC").desc("with -w: start a new file every SEC seconds (strftime % conversions in FILE)").get());
+        o.addOption(Option.builder("W").longOpt("file-count").hasArg().argName("N").desc("with -C: a ring of N files; with -G: stop after N files").get());
+        o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("keep only records matching this libpcap filter (fan-out and files)").get());
+        o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+        return o;
+    }
+
+    static ServeConfig parse(String[] args) throws CliException {
+        CommandLine cl = CommandLines.parse(NAME, options(), args, false);
+        ServeConfig c = new ServeConfig();
+        c.mirrorPort = port(cl, "mirror-port", c.mirrorPort);
+        c.clientPort = port(cl, "client-port", c.clientPort);
+        c.bind = cl.getOptionValue("bind", c.bind);
+        String d = cl.getOptionValue("dialect", "auto");
+        c.dialect = d.equals("auto") ? null : dialect(d, "dialect");
+        c.clientDialect = dialect(cl.getOptionValue("client-dialect", "ncf"), "client-dialect");
+        c.timezone = CommandLines.zone(NAME, cl, "timezone");
+        c.injectAdapter = cl.getOptionValue("inject-adapter");
+        c.injectToAgent = cl.hasOption("inject-to-agent");
+        if (c.injectToAgent && c.injectAdapter != null) {
+            throw CommandLines.usage(NAME, "--inject-adapter and --inject-to-agent exclude each other");
+        }
+        String mo = cl.getOptionValue("mirror-out");
+        if (mo != null) {
+            int colon = mo.lastIndexOf(':');
+            int p = -1;
+            try {
+                p = colon > 0 ? Integer.parseInt(mo.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) {
+                throw CommandLines.usage(NAME, "--mirror-out '" + mo + "' (expected HOST:PORT)");
+            }
+            c.mirrorOut = InetSocketAddress.createUnresolved(mo.substring(0, colon).replaceAll("^\\[|\\]$", ""), p);
+            c.mirrorOut = new InetSocketAddress(c.mirrorOut.getHostString(), p);
+        }
+        c.mirrorOutRetrySeconds = (int) CommandLines.positiveLong(NAME, cl, "mirror-out-retry", 15);
+        c.writeFile = cl.getOptionValue("write");
+        c.rotateMegabytes = CommandLines.positiveLong(NAME, cl, "file-size", 0);
+        c.rotateSeconds = CommandLines.positiveLong(NAME, cl, "rotate-seconds", 0);
+        c.ringFiles = (int) CommandLines.positiveLong(NAME, cl, "file-count", 0);
+        if (c.writeFile == null && (c.rotateMegabytes > 0 || c.rotateSeconds > 0 || c.ringFiles > 0)) {
+            throw CommandLines.usage(NAME, "-C, -G and -W go with -w FILE");
+        }
+        if ("-".equals(c.writeFile) && (c.rotateMegabytes > 0 || c.rotateSeconds > 0)) {
+            throw CommandLines.usage(NAME, "-w - (stdout) cannot rotate");
+        }
+        if (c.ringFiles > 0 && c.rotateMegabytes == 0 && c.rotateSeconds == 0) {
+            throw CommandLines.usage(NAME, "-W N needs -C or -G");
+        }
+        c.filter = cl.getOptionValue("filter");
+        c.metricsPort = cl.hasOption("metrics-port") ? port(cl, "metrics-port", 0) : -1;
+        return c;
+    }
+
+    private static Dialect dialect(String v, String opt) throws CliException {
+        switch (v) {
+            case "ncf": return Dialect.NCF;
+            case "ncfx": return Dialect.NCFX;
+            default: throw CommandLines.usage(NAME, "--" + opt + " '" + v + "' (expected ncf or ncfx" + (opt.equals("dialect") ? " or auto" : "") + ")");
+        }
+    }
+
+    private static int port(CommandLine cl, String opt, int dflt) throws CliException {
+        String v = cl.getOptionValue(opt);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int p = Integer.parseInt(v);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw CommandLines.usage(NAME, "--" + opt + " '" + v + "' is not a port (0..65535)");
+        }
+    }
+
+    static int run(String[] args, OutputStream stdout, PrintStream err) throws CliException {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            CommandLines.printHelp(stdout, NAME, "[options]",
+                    "Run the collector: agents (CommView as CV.EXE mirror:host:port, or mirrorgate agent) connect to the mirror "
+                            + "port; SDK subscribers connect to the client port and get every record.",
+                    options(), "Signals: SIGUSR1 prints statistics; SIGTERM/SIGINT drain, print statistics and exit 0.");
+            return ExitStatus.OK;
+        }
+        ServeConfig cfg = parse(args);
+        if (cfg.filter != null && Libpcap.unavailableReason() != null) {
+            throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": --filter needs libpcap: " + Libpcap.unavailableReason());
+        }
+        Collector collector = new Collector(cfg, stdout);
+        try {
+            collector.start();
+        } catch (IllegalArgumentException e) {
+            collector.close();
+            throw CommandLines.usage(NAME, e.getMessage());
+        } catch (Exception e) {
+            collector.close();
+            throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": cannot start: " + rootMessage(e));
+        }
+        err.println("mirrorgate serve: agents -> " + hostPort(collector.mirrorAddress()) + " (dialect "
+                + (cfg.dialect == null ? "auto" : cfg.dialect.name().toLowerCase()) + ", timezone " + cfg.timezone + ")");
+        err.println("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
+                + cfg.clientDialect.name().toLowerCase() + ")");
+        err.println("mirrorgate serve: injection " + collector.injectionStateForCli());
+        if (collector.metricsAddress() != null) {
+            err.println("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
+        }
+        if (cfg.writeFile != null) {
+            err.println("mirrorgate serve: writing pcap to " + cfg.writeFile);
+        }
+        if (cfg.mirrorOut != null) {
+            err.println("mirrorgate serve: mirror-out -> " + cfg.mirrorOut.getHostString() + ":" + cfg.mirrorOut.getPort());
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try {
+            Signal.handle(new Signal("USR1"), s -> printStats(collector, err));
+        } catch (IllegalArgumentException e) {
+            // the JVM keeps SIGUSR1 for itself on this platform: statistics at exit only
+        }
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        collector.close();
+        printStats(collector, err);
+        return ExitStatus.OK;
+    }
+
+    static void printStats(Collector c, PrintStream err) {
+        for (String l : c.statisticsLines()) {
+            err.println("mirrorgate serve: " + l);
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

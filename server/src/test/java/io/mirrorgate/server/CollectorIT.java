@@ -1,0 +1,315 @@
+package io.mirrorgate.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.protocol.CaptureFiles;
+import io.mirrorgate.protocol.CaptureFormat;
+import io.mirrorgate.protocol.CaptureReader;
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.IpPacket;
+import io.mirrorgate.protocol.NcfRecords;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.PcapFileReader;
+import io.mirrorgate.protocol.RecordFramer;
+import io.mirrorgate.protocol.WallClock;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The collector over real sockets on 127.0.0.1, ports chosen by the kernel. */
+class CollectorIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> closeMe = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int k = closeMe.size() - 1; k >= 0; k--) {
+            closeMe.get(k).close();
+        }
+    }
+
+    private Collector start(ServeConfig cfg) throws InterruptedException {
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        Collector c = new Collector(cfg, System.out).start();
+        closeMe.add(c);
+        return c;
+    }
+
+    private TestAgents.Reader subscribe(Collector c, int expectConnected) throws IOException {
+        TestAgents.Reader r = new TestAgents.Reader(c.clientAddress());
+        closeMe.add(r);
+        await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() >= expectConnected);
+        return r;
+    }
+
+    /** Splits an NCF stream into records, grouped by the agent number in the frame's MAC. */
+    private static Map<Integer, List<byte[]>> byAgent(byte[] stream) {
+        Map<Integer, List<byte[]>> out = new HashMap<>();
+        new RecordFramer(Dialect.NCF).drain(Unpooled.wrappedBuffer(stream), (b, i, l) -> {
+            int agent = b.getUnsignedByte(i + 24 + 11);
+            out.computeIfAbsent(agent, k -> new ArrayList<>()).add(ByteBufUtil.getBytes(b, i, l));
+        });
+        return out;
+    }
+
+    @Test
+    void everyRecordReachesEverySubscriberInOrderWhileAGarbageAgentIsCutOff() throws Exception {
+        Collector c = start(new ServeConfig());
+        List<TestAgents.Reader> subs = List.of(subscribe(c, 1), subscribe(c, 2), subscribe(c, 3));
+        int agents = 3;
+        int perAgent = 3000;
+        List<List<byte[]>> sent = new ArrayList<>();
+        long total = 0;
+        for (int a = 1; a <= agents; a++) {
+            List<byte[]> r = TestAgents.records(a, perAgent, 60 + a * 100);
+            sent.add(r);
+            total += TestAgents.concat(r).length;
+        }
+        byte[] garbage = new byte[50_000];
+        new Random(7).nextBytes(garbage);
+        ExecutorService pool = Executors.newFixedThreadPool(agents + 1);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int a = 0; a < agents; a++) {
+            byte[] data = TestAgents.concat(sent.get(a));
+            long seed = a;
+            fs.add(pool.submit(() -> {
+                TestAgents.send(c.mirrorAddress(), data, seed);
+                return null;
+            }));
+        }
+        fs.add(pool.submit(() -> {
+            TestAgents.send(c.mirrorAddress(), garbage, 99);
+            return null;
+        }));
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+        long want = total;
+        for (TestAgents.Reader s : subs) {
+            await().atMost(WAIT).until(() -> s.size() >= want);
+        }
+        for (TestAgents.Reader s : subs) {
+            byte[] got = s.bytes();
+            assertEquals(want, got.length);
+            Map<Integer, List<byte[]>> per = byAgent(got);
+            for (int a = 1; a <= agents; a++) {
+                List<byte[]> g = per.get(a);
+                assertEquals(perAgent, g.size(), "agent " + a);
+                for (int k = 0; k < perAgent; k++) {
+                    assertArrayEquals(sent.get(a - 1).get(k), g.get(k), "agent " + a + " record " + k);
+                }
+            }
+        }
+        await().atMost(WAIT).until(() -> c.agentTotals().closedBadStream.get() == 1);
+        SourceStats t = c.agentTotals();
+        assertEquals((long) agents * perAgent, t.received.get());
+        assertEquals((long) agents * perAgent, t.decoded.get());
+        assertEquals(1, t.closedBadStream.get());
+        assertEquals(agents + 1, t.connected.get());
+        SourceStats st = c.subscriberTotals();
+        assertEquals(3L * agents * perAgent, st.sent.get());
+        assertEquals(0, st.dropped.get());
+    }
+
+    @Test
+    void ncfxAgentIsConvertedForNcfSubscribersAndDecodesTheSame() throws Exception {
+        Collector c = start(new ServeConfig());
+        TestAgents.Reader sub = subscribe(c, 1);
+        for (String f : new String[] {"wifi.ncfx", "eth.ncfx"}) {
+            TestAgents.send(c.mirrorAddress(), Files.readAllBytes(TestAgents.testdata(f)), 3);
+        }
+        int records = 6 + 39;
+        await().atMost(WAIT).until(() -> c.subscriberTotals().sent.get() == records);
+        List<IpPacket> want = new ArrayList<>();
+        PacketView v = new PacketView();
+        for (String f : new String[] {"wifi.ncfx", "eth.ncfx"}) {
+            try (CaptureReader r = CaptureFiles.open(TestAgents.testdata(f), ZoneOffset.UTC)) {
+                while (r.next(v)) {
+                    want.add(IpPacket.of(v));
+                }
+            }
+        }
+        await().atMost(WAIT).until(() -> countNcf(sub.bytes()) == records);
+        List<IpPacket> got = new ArrayList<>();
+        WallClock clock = new WallClock(ZoneOffset.UTC);
+        new RecordFramer(Dialect.NCF).drain(Unpooled.wrappedBuffer(sub.bytes()), (b, i, l) -> {
+            NcfRecords.decode(b, i, clock, v);
+            got.add(IpPacket.of(v));
+        });
+        assertEquals(want, got);
+        assertEquals(want.get(0).wifi().rate100kbps(), got.get(0).wifi().rate100kbps());
+        assertEquals(want.get(0).wifi().signalDbm(), got.get(0).wifi().signalDbm());
+    }
+
+    private static int countNcf(byte[] b) {
+        return new RecordFramer(Dialect.NCF).drain(Unpooled.wrappedBuffer(b), (x, i, l) -> { });
+    }
+
+    /**
+     * One subscriber never reads. Memory bound: each subscriber's queue stops taking runs at its
+     * high water mark (256 KiB here, 8 MiB by default), so the collector holds at most that plus
+     * one socket read per subscriber.
+     */
+    @Test
+    void slowSubscriberLosesOnlyItsOwnRecordsAndCountsThem() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.subscriberHighWater = 256 << 10;
+        Collector c = start(cfg);
+        Socket slow = new Socket();
+        slow.setReceiveBufferSize(4096);
+        slow.connect(c.clientAddress());
+        closeMe.add(slow);
+        TestAgents.Reader fast = subscribe(c, 2);
+        int n = 40_000;
+        byte[] data = TestAgents.concat(TestAgents.records(1, n, 700));
+        TestAgents.send(c.mirrorAddress(), data, 5);
+        await().atMost(WAIT).until(() -> fast.size() >= data.length);
+        assertArrayEquals(data, fast.bytes());
+        await().atMost(WAIT).until(() -> c.agentTotals().received.get() == n);
+        SourceStats slowStats = null;
+        for (Subscriber s : new ArrayList<>(cHub(c))) {
+            if (s.channel.remoteAddress().equals(slow.getLocalSocketAddress())) {
+                slowStats = s.stats;
+            }
+        }
+        assertTrue(slowStats != null);
+        assertTrue(slowStats.dropped.get() > 0, slowStats.line());
+        assertEquals(n, slowStats.sent.get() + slowStats.dropped.get(), slowStats.line());
+        assertTrue(slowStats.sent.get() * 724L < 64L << 20, "the slow subscriber's queue stayed bounded");
+    }
+
+    private static List<Subscriber> cHub(Collector c) throws Exception {
+        java.lang.reflect.Field f = Collector.class.getDeclaredField("hub");
+        f.setAccessible(true);
+        return ((SubscriberHub) f.get(c)).subscribers();
+    }
+
+    @Test
+    void capturedFilesRotateAndReadBackWithLibpcap() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.writeFile = tmp.resolve("cap.pcap").toString();
+        cfg.rotateMegabytes = 1;
+        Collector c = start(cfg);
+        int n = 3000;
+        List<byte[]> recs = TestAgents.records(2, n, 1000);
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(recs), 1);
+        await().atMost(WAIT).until(() -> c.writerWritten() == n);
+        c.close();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(tmp)) {
+            files = s.filter(p -> p.getFileName().toString().startsWith("cap.pcap")).sorted((a, b) -> {
+                String x = a.getFileName().toString().substring(8);
+                String y = b.getFileName().toString().substring(8);
+                return Integer.compare(x.isEmpty() ? 0 : Integer.parseInt(x), y.isEmpty() ? 0 : Integer.parseInt(y));
+            }).collect(java.util.stream.Collectors.toList());
+        }
+        assertEquals(4, files.size(), files.toString()); // 3,000 × 1,016 bytes in files of at most 1,000,000
+        int k = 0;
+        PacketView v = new PacketView();
+        for (Path p : files) {
+            assertTrue(Files.size(p) <= 1_000_000, p + " " + Files.size(p));
+            try (PcapFileReader r = new PcapFileReader(p, CaptureFormat.PCAP)) {
+                while (r.next(v)) {
+                    byte[] frame = ByteBufUtil.getBytes(v.buffer(), v.frameOffset(), v.capturedLength());
+                    assertArrayEquals(java.util.Arrays.copyOfRange(recs.get(k), 24, recs.get(k).length), frame);
+                    assertEquals(1_700_000_000_000_000L + k * 10L, v.timestampMicros());
+                    k++;
+                }
+            }
+        }
+        assertEquals(n, k);
+    }
+
+    @Test
+    void metricsAreValidPrometheusText() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.metricsPort = 0;
+        Collector c = start(cfg);
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(3, 10, 100)), 1);
+        await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 10);
+        InetSocketAddress m = c.metricsAddress();
+        HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + m.getPort() + "/metrics").openConnection();
+        assertEquals(200, h.getResponseCode());
+        assertTrue(h.getContentType().startsWith("text/plain; version=0.0.4"));
+        String body;
+        try (InputStream in = h.getInputStream()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
+                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\.)*\",?)*\\})? -?[0-9]+");
+        java.util.Set<String> typed = new java.util.HashSet<>();
+        for (String line : body.split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] p = line.split(" ");
+                assertTrue(p[3].equals("counter") || p[3].equals("gauge"), line);
+                assertTrue(typed.add(p[2]), "one TYPE per metric: " + line);
+            } else if (!line.startsWith("# HELP ")) {
+                assertTrue(sample.matcher(line).matches(), line);
+                assertTrue(typed.contains(line.split("[{ ]")[0]), "sample after its TYPE: " + line);
+            }
+        }
+        assertTrue(body.contains("mirrorgate_received_total{role=\"agents\",peer=\"total\"} 10\n"), body);
+    }
+
+    @Test
+    void mirrorOutConnectsWhenTheReceiverAppearsAndCountsItsInjectionFrames() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorOut = new InetSocketAddress("127.0.0.1", port);
+        cfg.mirrorOutRetrySeconds = 1;
+        Collector c = start(cfg);
+        Thread.sleep(1500); // the receiver is not there yet: the collector retries
+        try (ServerSocket receiver = new ServerSocket(port); Socket in = accept(receiver)) {
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
+            TestAgents.send(c.mirrorAddress(), data, 2);
+            byte[] got = in.getInputStream().readNBytes(data.length);
+            assertArrayEquals(data, got);
+            in.getOutputStream().write(new byte[] {3, 0, 1, 2, 3, 0, 0});
+            in.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> c.injectionTotals().injectDiscarded.get() == 1
+                    && c.injectionTotals().injectEmpty.get() == 1);
+        }
+    }
+
+    private static Socket accept(ServerSocket s) throws IOException {
+        s.setSoTimeout(30_000);
+        return s.accept();
+    }
+}

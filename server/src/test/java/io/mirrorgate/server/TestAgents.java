@@ -1,0 +1,143 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.Medium;
+import io.mirrorgate.protocol.NcfHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Scripted agents and subscribers over real sockets, and records that say who sent them. */
+final class TestAgents {
+    private TestAgents() {
+    }
+
+    /** Ethernet/IPv4/UDP frame from 10.0.{agent}.1 carrying the sequence number, {@code size} bytes. */
+    static byte[] frame(int agent, int seq, int size) {
+        ByteBuf f = Unpooled.buffer(size);
+        f.writeBytes(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, (byte) agent}).writeShort(0x0800);
+        int ipLen = size - 14;
+        f.writeByte(0x45).writeByte(0).writeShort(ipLen).writeShort(seq & 0xFFFF).writeShort(0).writeByte(64).writeByte(17)
+                .writeShort(0).writeBytes(new byte[] {10, 0, (byte) agent, 1}).writeBytes(new byte[] {10, 9, 9, 9});
+        f.writeShort(40000 + agent).writeShort(9).writeShort(ipLen - 20).writeShort(0).writeInt(seq);
+        while (f.readableBytes() < size) {
+            f.writeByte(seq);
+        }
+        return ByteBufUtil.getBytes(f);
+    }
+
+    /** {@code n} NCF records of agent {@code agent}, each its own byte array. */
+    static List<byte[]> records(int agent, int n, int frameSize) {
+        List<byte[]> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            byte[] f = frame(agent, k, frameSize);
+            ByteBuf r = Unpooled.buffer(NcfHeader.LENGTH + f.length);
+            NcfHeader.write(r, f.length, 1_700_000_000_000_000L + k * 10L, ZoneOffset.UTC, Medium.ETHERNET, Direction.INBOUND);
+            r.writeBytes(f);
+            out.add(ByteBufUtil.getBytes(r));
+        }
+        return out;
+    }
+
+    static byte[] concat(List<byte[]> parts) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        parts.forEach(b::writeBytes);
+        return b.toByteArray();
+    }
+
+    /** Connects to {@code to} and writes {@code data} in random chunks (seeded); closes after. */
+    static void send(InetSocketAddress to, byte[] data, long seed) throws IOException {
+        Random rnd = new Random(seed);
+        try (Socket s = new Socket(to.getAddress(), to.getPort())) {
+            OutputStream out = s.getOutputStream();
+            int off = 0;
+            while (off < data.length) {
+                int n = Math.min(data.length - off, 1 + rnd.nextInt(rnd.nextBoolean() ? 16 : 4000));
+                out.write(data, off, n);
+                off += n;
+            }
+            out.flush();
+            s.shutdownOutput();
+            drainUntilClosed(s.getInputStream());
+        }
+    }
+
+    private static void drainUntilClosed(InputStream in) {
+        try {
+            byte[] b = new byte[4096];
+            while (in.read(b) >= 0) {
+                // wait for the collector to have read everything and closed, or for our timeout
+            }
+        } catch (IOException e) {
+            // reset by the collector: fine
+        }
+    }
+
+    /** A subscriber socket that reads everything into memory on a thread of its own. */
+    static final class Reader implements AutoCloseable {
+        final Socket socket;
+        private final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Reader(InetSocketAddress at) throws IOException {
+            socket = new Socket(at.getAddress(), at.getPort());
+            thread = new Thread(() -> {
+                byte[] b = new byte[65536];
+                try {
+                    InputStream in = socket.getInputStream();
+                    int n;
+                    while ((n = in.read(b)) >= 0) {
+                        synchronized (got) {
+                            got.write(b, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "test-subscriber");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int size() {
+            synchronized (got) {
+                return got.size();
+            }
+        }
+
+        byte[] bytes() {
+            synchronized (got) {
+                return got.toByteArray();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    static Path testdata(String name) {
+        Path p = Paths.get("").toAbsolutePath();
+        while (p != null) {
+            if (Files.isDirectory(p.resolve("testdata/golden"))) {
+                return p.resolve("testdata").resolve(name);
+            }
+            p = p.getParent();
+        }
+        throw new IllegalStateException("testdata/ not found");
+    }
+}
