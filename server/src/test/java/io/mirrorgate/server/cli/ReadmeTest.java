@@ -54,10 +54,17 @@ class ReadmeTest {
     }
 
     @Test
+    void serveOptionsTableMatchesTheCode() throws IOException {
+        Set<String> doc = documented("serve");
+        assertTrue(!doc.isEmpty(), "no option table found for serve");
+        assertEquals(accepted(ServeCommand.options()), doc);
+    }
+
+    @Test
     void quickStartShowsTheTwoCommands() throws IOException {
         String readme = Files.readString(Cli.testdata("").getParent().resolve("README.md"));
         String quick = readme.substring(readme.indexOf("## Quick start"), readme.indexOf("## What it does"));
-        assertTrue(quick.contains("bin/mirrorgate "), quick);
+        assertTrue(quick.contains("bin/mirrorgate serve"), quick);
         assertTrue(quick.contains("bin/test"), quick);
         assertTrue(ROW_OPTION.matcher("| `--count N` |").find());
     }

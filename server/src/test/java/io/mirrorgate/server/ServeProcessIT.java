@@ -1,0 +1,95 @@
+package io.mirrorgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.protocol.CaptureFormat;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.PcapFileReader;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real executable: start, print addresses, take agents, SIGTERM, drain, exit 0 with stats. */
+class ServeProcessIT {
+    private static final Pattern AGENTS = Pattern.compile("agents -> 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    static Path jar() {
+        Path p = Paths.get("target/mirrorgate.jar").toAbsolutePath();
+        assertTrue(Files.exists(p), "run after 'package': " + p);
+        return p;
+    }
+
+    @Test
+    void sigtermDrainsClosesFilesAndExitsZero() throws Exception {
+        Path out = tmp.resolve("all.pcap");
+        Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0",
+                "--timezone", "UTC", "-w", out.toString()).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        int port = -1;
+        String line;
+        while (port < 0 && (line = r.readLine()) != null) {
+            lines.add(line);
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        assertTrue(port > 0, String.join("\n", lines));
+        byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), data, 1);
+        Thread.sleep(300);
+        // SIGTERM (Process.destroy() would also close our end of its output)
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        while ((line = r.readLine()) != null) {
+            lines.add(line);
+        }
+        String all = String.join("\n", lines);
+        assertEquals(0, p.exitValue(), all);
+        assertTrue(all.contains("mirrorgate serve: agents total received=39 "), all);
+        assertTrue(all.contains("files written=39 dropped=0 files=1"), all);
+        assertTrue(!all.contains("Exception"), all);
+        int n = 0;
+        PacketView v = new PacketView();
+        try (PcapFileReader pr = new PcapFileReader(out, CaptureFormat.PCAP)) {
+            while (pr.next(v)) {
+                n++;
+            }
+        }
+        assertEquals(39, n);
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        for (String[] args : new String[][] {{"--bogus"}, {"--mirror-port", "70000"}, {"--dialect", "xml"},
+            {"-C", "5"}, {"--mirror-port", "0", "--client-port", "0", "--filter", "port port"}, {"stray"}}) {
+            List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar().toString(), "serve"));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            boolean ended = p.waitFor(30, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(ended, String.join(" ", args) + " did not exit");
+            assertEquals(64, p.exitValue(), String.join(" ", args) + ": " + outText);
+            assertEquals(1, outText.trim().split("\n").length, outText);
+        }
+    }
+}
