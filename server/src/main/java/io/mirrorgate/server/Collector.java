@@ -237,6 +237,13 @@ public final class Collector implements AutoCloseable {
         LOG.info("{} closed: {}", s.stats.name, s.stats.line());
     }
 
+    /** End of a socket read on a subscriber: its frames go to the adapter. */
+    void injectFlush(InjectContext ctx) {
+        if (!cfg.injectToAgent) {
+            injector.flush(ctx);
+        }
+    }
+
     /** An injection frame from a subscriber or the mirror-out receiver; takes ownership. */
     void inject(InjectionFrame frame, InjectContext ctx) {
         if (!cfg.injectToAgent) {

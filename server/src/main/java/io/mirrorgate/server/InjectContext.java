@@ -17,6 +17,8 @@ final class InjectContext {
     final Channel channel;
     final SourceStats stats;
     final AtomicInteger pending = new AtomicInteger();
+    /** Frames of the current socket read, handed to the sender at read complete (event loop only). */
+    java.util.List<byte[]> batch = new java.util.ArrayList<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
     InjectContext(Channel channel, SourceStats stats) {

@@ -4,8 +4,11 @@ import io.mirrorgate.protocol.InjectionFrame;
 import io.mirrorgate.protocol.Libpcap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -31,6 +34,21 @@ final class PcapInjector implements AutoCloseable {
     private final ExecutorService executor;
     private final String unavailable;
     private PcapHandle handle;
+    /** Frames waiting for the sender thread, drained in batches (one wake-up per batch, not per frame). */
+    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private static final int BATCH = 1024;
+    private volatile boolean closed;
+
+    /** The frames one socket read brought from one connection, in order. */
+    private static final class Job {
+        final List<byte[]> frames;
+        final InjectContext ctx;
+
+        Job(List<byte[]> frames, InjectContext ctx) {
+            this.frames = frames;
+            this.ctx = ctx;
+        }
+    }
 
     PcapInjector(String adapter, SourceStats totals) {
         this.adapter = adapter;
@@ -55,6 +73,33 @@ final class PcapInjector implements AutoCloseable {
                 executor.submit(this::open).get();
             } catch (Exception e) {
                 LOG.warn("inject adapter {}: {}", adapter, e.getMessage());
+            }
+            executor.execute(this::sendLoop);
+        }
+    }
+
+    /** The sender thread: takes frames in arrival order, a batch at a time. */
+    private void sendLoop() {
+        List<Job> batch = new ArrayList<>(BATCH);
+        while (true) {
+            try {
+                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closed) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                for (Job j : batch) {
+                    for (byte[] f : j.frames) {
+                        send(f, j.ctx);
+                    }
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
@@ -106,7 +151,15 @@ final class PcapInjector implements AutoCloseable {
         if (ctx.pending.incrementAndGet() >= InjectContext.MAX_PENDING) {
             ctx.channel.config().setAutoRead(false);
         }
-        executor.execute(() -> send(bytes, ctx));
+        ctx.batch.add(bytes);
+    }
+
+    /** Hands the frames of the last socket read to the sender thread (called at read complete). */
+    void flush(InjectContext ctx) {
+        if (!ctx.batch.isEmpty()) {
+            queue.add(new Job(ctx.batch, ctx));
+            ctx.batch = new ArrayList<>();
+        }
     }
 
     private void send(byte[] bytes, InjectContext ctx) {
@@ -158,6 +211,7 @@ final class PcapInjector implements AutoCloseable {
         if (executor == null) {
             return;
         }
+        closed = true;
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -48,6 +48,14 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (subscriber != null) {
+            collector.injectFlush(subscriber.inject);
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (subscriber != null) {
             collector.subscriberClosed(subscriber);
