@@ -308,6 +308,112 @@ class CollectorIT {
         }
     }
 
+    @Test
+    void filterKeepsOnlyMatchingRecordsForSubscribersAndCountsTheRest() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.filter = "src host 10.0.1.1";
+        Collector c = start(cfg);
+        TestAgents.Reader sub = subscribe(c, 1);
+        List<byte[]> keep = TestAgents.records(1, 500, 200);
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(keep), 1);
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(2, 300, 200)), 2);
+        await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 800);
+        assertEquals(300, c.agentTotals().filtered.get());
+        byte[] want = TestAgents.concat(keep);
+        await().atMost(WAIT).until(() -> sub.size() >= want.length);
+        assertArrayEquals(want, sub.bytes());
+    }
+
+    @Test
+    void injectToAgentSendsFramesBackToTheAgentInItsDialect() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.injectToAgent = true;
+        Collector c = start(cfg);
+        try (Socket agent = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort());
+             Socket sub = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+            agent.getOutputStream().write(TestAgents.concat(TestAgents.records(4, 3, 100)));
+            agent.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 3);
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            byte[] f1 = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+            byte[] f2 = new byte[60];
+            java.io.ByteArrayOutputStream w = new java.io.ByteArrayOutputStream();
+            for (byte[] f : List.of(f1, f2)) {
+                w.write(f.length);
+                w.write(0);
+                w.write(f);
+            }
+            sub.getOutputStream().write(w.toByteArray());
+            sub.getOutputStream().flush();
+            agent.setSoTimeout(30_000);
+            byte[] back = agent.getInputStream().readNBytes(w.size());
+            assertArrayEquals(w.toByteArray(), back);
+            assertEquals(2, c.injectionTotals().injectSent.get());
+        }
+    }
+
+    @Test
+    void ringOfFilesKeepsTheLastN() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.writeFile = tmp.resolve("ring.pcap").toString();
+        cfg.rotateMegabytes = 1;
+        cfg.ringFiles = 2;
+        Collector c = start(cfg);
+        int n = 5000;
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(1, n, 1000)), 1);
+        await().atMost(WAIT).until(() -> c.writerWritten() == n);
+        c.close();
+        List<String> names;
+        try (Stream<Path> s = Files.list(tmp)) {
+            names = s.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
+        }
+        assertEquals(List.of("ring.pcap0", "ring.pcap1"), names);
+        int total = 0;
+        PacketView v = new PacketView();
+        for (String f : names) {
+            try (PcapFileReader r = new PcapFileReader(tmp.resolve(f), CaptureFormat.PCAP)) {
+                while (r.next(v)) {
+                    total++;
+                }
+            }
+        }
+        // 5,000 records of 1,016 bytes in 1 MB files: files 0..5 were written, 4 and 5 are left
+        assertTrue(total > 900 && total < 2000, "records in the last two files: " + total);
+    }
+
+    @Test
+    void timedRotationNamesFilesWithStrftime() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.writeFile = tmp.resolve("t-%Y%m%d-%H%M%S.pcap").toString();
+        cfg.rotateSeconds = 1;
+        Collector c = start(cfg);
+        int total = 0;
+        for (int round = 0; round < 3; round++) {
+            TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(1, 100, 100)), round);
+            total += 100;
+            int want = total;
+            await().atMost(WAIT).until(() -> c.writerWritten() == want);
+            Thread.sleep(1100);
+        }
+        c.close();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(tmp)) {
+            files = s.sorted().collect(java.util.stream.Collectors.toList());
+        }
+        assertTrue(files.size() >= 2, files.toString());
+        int n = 0;
+        PacketView v = new PacketView();
+        for (Path p : files) {
+            assertTrue(p.getFileName().toString().matches("t-\\d{8}-\\d{6}\\.pcap"), p.toString());
+            try (PcapFileReader r = new PcapFileReader(p, CaptureFormat.PCAP)) {
+                while (r.next(v)) {
+                    n++;
+                }
+            }
+        }
+        assertEquals(300, n);
+    }
+
     private static Socket accept(ServerSocket s) throws IOException {
         s.setSoTimeout(30_000);
         return s.accept();

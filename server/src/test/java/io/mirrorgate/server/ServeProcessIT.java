@@ -76,6 +76,47 @@ class ServeProcessIT {
     }
 
     @Test
+    void writeToStdoutStreamsPcap() throws Exception {
+        Process p = new ProcessBuilder("java", "-jar", jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0",
+                "-w", "-").start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        int port = -1;
+        String line;
+        while (port < 0 && (line = err.readLine()) != null) {
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                while (err.readLine() != null) {
+                    // statistics at exit
+                }
+            } catch (java.io.IOException e) {
+                // closed
+            }
+        });
+        drain.start();
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        Thread.sleep(300);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        byte[] pcap = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        Path f = tmp.resolve("stdout.pcap");
+        Files.write(f, pcap);
+        int n = 0;
+        PacketView v = new PacketView();
+        try (PcapFileReader r = new PcapFileReader(f, CaptureFormat.PCAP)) {
+            while (r.next(v)) {
+                n++;
+            }
+        }
+        assertEquals(39, n);
+    }
+
+    @Test
     void badOptionsAreUsageErrors() throws Exception {
         for (String[] args : new String[][] {{"--bogus"}, {"--mirror-port", "70000"}, {"--dialect", "xml"},
             {"-C", "5"}, {"--mirror-port", "0", "--client-port", "0", "--filter", "port port"}, {"stray"}}) {
