@@ -174,6 +174,25 @@ class CollectorIT {
         assertEquals(want.get(0).wifi().signalDbm(), got.get(0).wifi().signalDbm());
     }
 
+    @Test
+    void ncfxAgentsReachNcfxSubscribersByteIdenticalInOrder() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.clientDialect = Dialect.NCFX;
+        Collector c = start(cfg);
+        TestAgents.Reader a = subscribe(c, 1);
+        TestAgents.Reader b = subscribe(c, 2);
+        byte[] wifi = Files.readAllBytes(TestAgents.testdata("wifi.ncfx"));
+        byte[] eth = Files.readAllBytes(TestAgents.testdata("eth.ncfx"));
+        TestAgents.send(c.mirrorAddress(), wifi, 11);
+        TestAgents.send(c.mirrorAddress(), eth, 12);
+        byte[] want = TestAgents.concat(List.of(wifi, eth));
+        for (TestAgents.Reader r : List.of(a, b)) {
+            await().atMost(WAIT).until(() -> r.size() >= want.length);
+            assertArrayEquals(want, r.bytes());
+        }
+        assertEquals(45, c.agentTotals().received.get());
+    }
+
     private static int countNcf(byte[] b) {
         return new RecordFramer(Dialect.NCF).drain(Unpooled.wrappedBuffer(b), (x, i, l) -> { });
     }

@@ -45,45 +45,6 @@ class InjectionIT {
         return f;
     }
 
-    /** Captures frames from our source MAC on an interface, on a thread of its own. */
-    static final class Capture implements AutoCloseable {
-        final List<byte[]> frames = Collections.synchronizedList(new ArrayList<>());
-        private final PcapHandle handle;
-        private final Thread thread;
-
-        Capture(String ifc) throws Exception {
-            Libpcap.require();
-            PcapNetworkInterface nif = Pcaps.getDevByName(ifc);
-            handle = new PcapHandle.Builder(nif.getName()).snaplen(65536)
-                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS).timeoutMillis(10)
-                    .immediateMode(true).build();
-            handle.setFilter("ether src 02:6d:67:00:00:01", BpfProgram.BpfCompileMode.OPTIMIZE);
-            thread = new Thread(() -> {
-                try {
-                    handle.loop(-1, (org.pcap4j.core.RawPacketListener) frames::add);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    // loop broken on close
-                }
-            }, "test-capture");
-            thread.setDaemon(true);
-            thread.start();
-            Thread.sleep(300);
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                handle.breakLoop();
-            } catch (Exception e) {
-                // already closed
-            }
-            thread.join(2000);
-            handle.close();
-        }
-    }
-
     static void sendFrames(Socket s, Dialect d, List<byte[]> frames) throws Exception {
         OutputStream out = s.getOutputStream();
         for (int k = 0; k < frames.size(); k++) {
@@ -104,7 +65,7 @@ class InjectionIT {
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void framesArriveByteIdenticalAndCountersAreExact(Dialect dialect) throws Exception {
-        try (Veth veth = new Veth("mgi"); Capture cap = new Capture(veth.b)) {
+        try (VethForTests veth = new VethForTests("mgi"); VethForTests.Capture cap = veth.capture()) {
             ServeConfig cfg = new ServeConfig();
             cfg.mirrorPort = 0;
             cfg.clientPort = 0;
@@ -123,10 +84,10 @@ class InjectionIT {
                 sendFrames(s, dialect, wire);
                 await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == good.size()
                         && c.injectionTotals().injectFailed.get() == 1);
-                await().atMost(WAIT).until(() -> cap.frames.size() >= good.size());
-                assertEquals(good.size(), cap.frames.size());
+                await().atMost(WAIT).until(() -> cap.frames().size() >= good.size());
+                assertEquals(good.size(), cap.frames().size());
                 for (int k = 0; k < good.size(); k++) {
-                    assertArrayEquals(good.get(k), cap.frames.get(k), "frame " + k);
+                    assertArrayEquals(good.get(k), cap.frames().get(k), "frame " + k);
                 }
                 assertEquals(good.size(), c.injectionTotals().injectSent.get());
                 assertEquals(1, c.injectionTotals().injectFailed.get());
@@ -138,7 +99,7 @@ class InjectionIT {
 
     @Test
     void adapterThatGoesDownAndComesBackIsUsedAgain() throws Exception {
-        try (Veth veth = new Veth("mgd"); Capture cap = new Capture(veth.b)) {
+        try (VethForTests veth = new VethForTests("mgd"); VethForTests.Capture cap = veth.capture()) {
             ServeConfig cfg = new ServeConfig();
             cfg.mirrorPort = 0;
             cfg.clientPort = 0;
@@ -154,8 +115,8 @@ class InjectionIT {
                 Thread.sleep(500);
                 sendFrames(s, Dialect.NCF, List.of(frame(100, 3)));
                 await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 2);
-                await().atMost(WAIT).until(() -> cap.frames.size() >= 2);
-                assertArrayEquals(frame(100, 3), cap.frames.get(cap.frames.size() - 1));
+                await().atMost(WAIT).until(() -> cap.frames().size() >= 2);
+                assertArrayEquals(frame(100, 3), cap.frames().get(cap.frames().size() - 1));
             }
         }
     }

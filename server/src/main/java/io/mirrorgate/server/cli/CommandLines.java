@@ -54,6 +54,36 @@ final class CommandLines {
         }
     }
 
+    /** {@code HOST:PORT} ({@code [v6]:PORT} too) of option {@code opt}. */
+    static java.net.InetSocketAddress hostPort(String command, String opt, String v) throws CliException {
+        int colon = v == null ? -1 : v.lastIndexOf(':');
+        int port = -1;
+        if (colon > 0) {
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        if (port < 1 || port > 65535) {
+            throw usage(command, "--" + opt + " '" + v + "' (expected HOST:PORT)");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new java.net.InetSocketAddress(host, port);
+    }
+
+    static io.mirrorgate.protocol.Dialect dialect(String command, CommandLine cl) throws CliException {
+        String v = cl.getOptionValue("dialect", "ncf");
+        switch (v) {
+            case "ncf": return io.mirrorgate.protocol.Dialect.NCF;
+            case "ncfx": return io.mirrorgate.protocol.Dialect.NCFX;
+            default: throw usage(command, "--dialect '" + v + "' (expected ncf or ncfx)");
+        }
+    }
+
     static long positiveLong(String command, CommandLine cl, String opt, long dflt) throws CliException {
         String v = cl.getOptionValue(opt);
         if (v == null) {

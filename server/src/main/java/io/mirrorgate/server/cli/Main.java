@@ -19,6 +19,10 @@ public final class Main {
             "commands:",
             "  serve          run the collector: agents in, subscribers out, injection, files, statistics",
             "  read FILE...   decode capture files (NCF, NCFX, pcap, pcapng) into packet events",
+            "  watch          subscribe to a collector and print its packets (or write pcap)",
+            "  replay FILE    stream a capture file to a collector, as an agent would",
+            "  inject         send frames for injection through a collector",
+            "  adapters       list the adapters libpcap sees, with their addresses",
             "",
             "'mirrorgate COMMAND --help' shows a command's options.");
 
@@ -51,6 +55,14 @@ public final class Main {
                     return ReadCommand.run(rest, out, err);
                 case ServeCommand.NAME:
                     return ServeCommand.run(rest, out, err);
+                case WatchCommand.NAME:
+                    return WatchCommand.run(rest, out, err);
+                case ReplayCommand.NAME:
+                    return ReplayCommand.run(rest, out, err);
+                case InjectCommand.NAME:
+                    return InjectCommand.run(rest, out, err);
+                case AdaptersCommand.NAME:
+                    return AdaptersCommand.run(rest, out, err);
                 default:
                     err.println("mirrorgate: unknown command '" + command + "' (see 'mirrorgate --help')");
                     return ExitStatus.USAGE;

@@ -5,7 +5,6 @@ import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
 import io.mirrorgate.protocol.Libpcap;
 import io.mirrorgate.protocol.PacketView;
-import io.mirrorgate.protocol.PcapWriter;
 import io.mirrorgate.protocol.StreamFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -87,8 +86,8 @@ final class ReadCommand {
         Reader reader = new Reader(zone, filter, count, err);
         try {
             if (write != null) {
-                reader.pcapOut = write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write));
-                reader.pcapName = write.equals("-") ? "stdout" : write;
+                reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
+                        write.equals("-") ? "stdout" : write);
             } else {
                 reader.format = format.equals("tsv") ? new TsvFormat(stdout)
                         : format.equals("jsonl") ? new JsonlFormat(stdout) : new TextFormat(stdout);
@@ -140,13 +139,9 @@ final class ReadCommand {
         private final PacketView view = new PacketView();
         private final PrintStream err;
         EventFormat format;
-        OutputStream pcapOut;
-        String pcapName;
-        PcapWriter pcap;
+        PcapOutput pcap;
         boolean progress;
         private long frame;
-        private long skippedLinkType;
-        private long skippedCompressed;
 
         Reader(ZoneId zone, BpfFilter filter, long count, PrintStream err) {
             this.err = err;
@@ -210,7 +205,7 @@ final class ReadCommand {
                     if (format != null) {
                         format.write(frame, view);
                     } else {
-                        writePcap();
+                        pcap.write(view);
                     }
                 }
             } finally {
@@ -222,25 +217,10 @@ final class ReadCommand {
             return ExitStatus.OK;
         }
 
-        private void writePcap() throws IOException {
-            if (view.compressed()) {
-                skippedCompressed++;
-                return;
-            }
-            if (pcap == null) {
-                pcap = new PcapWriter(pcapOut, view.linkType());
-            } else if (io.mirrorgate.protocol.LinkType.forFile(view.linkType()) != pcap.linkType()) {
-                skippedLinkType++;
-                return;
-            }
-            pcap.write(view.timestampMicros(), view.buffer(), view.frameOffset(), view.capturedLength(),
-                    view.originalLength());
-        }
-
         private void flushOutput() throws IOException {
             if (format != null) {
                 format.flush();
-            } else if (pcap != null) {
+            } else {
                 pcap.flush();
             }
         }
@@ -250,19 +230,7 @@ final class ReadCommand {
                 format.flush();
                 return;
             }
-            if (pcap == null) {
-                pcap = new PcapWriter(pcapOut, io.mirrorgate.protocol.LinkType.ETHERNET);
-            }
-            pcap.close();
-            if (skippedLinkType > 0) {
-                err.println("mirrorgate: " + NAME + ": " + skippedLinkType + " records not written to " + pcapName
-                        + ": their link type differs from the first record's (" + pcap.linkType()
-                        + "); a pcap file holds one link type");
-            }
-            if (skippedCompressed > 0) {
-                err.println("mirrorgate: " + NAME + ": " + skippedCompressed + " compressed NCF records not written to "
-                        + pcapName + " (the compression is not public)");
-            }
+            pcap.close(NAME, err);
         }
     }
 }

@@ -1,0 +1,365 @@
+package io.mirrorgate.client;
+
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.InjectionFrame;
+import io.mirrorgate.protocol.InjectionFrameEncoder;
+import io.mirrorgate.protocol.IpPacket;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.WallClock;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A subscriber: connects to a collector's client port (or any peer that speaks CommView's
+ * sending side) and delivers every record as an immutable {@link IpPacket} — to a listener on a
+ * thread of its own, or through {@link #take()}, {@link #poll(Duration)} and {@link #stream()}.
+ * Sends injection frames with {@link #inject(byte[])}. Reconnects after a failure or a close
+ * (every 15 s by default, as CommView does). A slow application never blocks the network thread:
+ * packets wait in a bounded queue, and what does not fit is dropped and counted.
+ *
+ * <pre>{@code
+ * try (MirrorClient c = MirrorClient.builder("127.0.0.1", 5556).build().start()) {
+ *     IpPacket p = c.take();
+ *     c.inject(frameBytes);
+ * }
+ * }</pre>
+ */
+public final class MirrorClient implements AutoCloseable {
+    private static final IpPacket END = null;
+
+    private final InetSocketAddress target;
+    private final Dialect dialect;
+    private final ZoneId zone;
+    private final Duration reconnect;
+    private final Consumer<IpPacket> listener;
+    private final PacketHandler handler;
+    private final BlockingQueue<IpPacket> queue;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong injected = new AtomicLong();
+    private final AtomicLong injectFailed = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private volatile Channel channel;
+    private volatile boolean closed;
+    private volatile CountDownLatch connected = new CountDownLatch(1);
+    private Thread dispatcher;
+
+    private MirrorClient(Builder b) {
+        this.target = new InetSocketAddress(b.host, b.port);
+        this.dialect = b.dialect;
+        this.zone = b.zone;
+        this.reconnect = b.reconnect;
+        this.listener = b.listener;
+        this.handler = b.handler;
+        this.queue = b.handler == null ? new ArrayBlockingQueue<>(b.queueCapacity) : null;
+    }
+
+    /** A builder for a client of {@code host:port} (a collector's client port, default 5556). */
+    public static Builder builder(String host, int port) {
+        return new Builder(host, port);
+    }
+
+    /** Options of a {@link MirrorClient}; every one has a default. */
+    public static final class Builder {
+        private final String host;
+        private final int port;
+        private Dialect dialect = Dialect.NCF;
+        private ZoneId zone = ZoneId.systemDefault();
+        private Duration reconnect = Duration.ofSeconds(15);
+        private int queueCapacity = 65_536;
+        private Consumer<IpPacket> listener;
+        private PacketHandler handler;
+
+        private Builder(String host, int port) {
+            this.host = Objects.requireNonNull(host);
+            this.port = port;
+        }
+
+        /** The peer's dialect (default NCF; the collector's {@code --client-dialect}). */
+        public Builder dialect(Dialect d) {
+            this.dialect = Objects.requireNonNull(d);
+            return this;
+        }
+
+        /** Zone of the records' wall-clock times (default: this system's zone). */
+        public Builder timezone(ZoneId z) {
+            this.zone = Objects.requireNonNull(z);
+            return this;
+        }
+
+        /** Time between connection attempts (default 15 s). */
+        public Builder reconnectEvery(Duration d) {
+            this.reconnect = Objects.requireNonNull(d);
+            return this;
+        }
+
+        /** Packets that may wait for the application before new ones are dropped (default 65,536). */
+        public Builder queueCapacity(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("queue capacity " + n);
+            }
+            this.queueCapacity = n;
+            return this;
+        }
+
+        /** Delivers every packet to {@code l} on a dispatcher thread of the client's own. */
+        public Builder listener(Consumer<IpPacket> l) {
+            this.listener = l;
+            return this;
+        }
+
+        /** Advanced: allocation-free views on the network thread instead of a queue (see {@link PacketHandler}). */
+        public Builder packetHandler(PacketHandler h) {
+            this.handler = h;
+            return this;
+        }
+
+        public MirrorClient build() {
+            if (listener != null && handler != null) {
+                throw new IllegalArgumentException("a listener or a packet handler, not both");
+            }
+            return new MirrorClient(this);
+        }
+    }
+
+    /** Starts connecting (and reconnecting); returns at once. */
+    public MirrorClient start() {
+        if (listener != null) {
+            dispatcher = new Thread(() -> {
+                try {
+                    while (true) {
+                        IpPacket p = queue.poll(100, TimeUnit.MILLISECONDS);
+                        if (p != null) {
+                            listener.accept(p);
+                        } else if (closed) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "mirrorgate-client-dispatcher");
+            dispatcher.setDaemon(true);
+            dispatcher.start();
+        }
+        connect();
+        return this;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        String peer = target.getHostString() + ":" + target.getPort();
+                        ch.pipeline().addLast(new InjectionFrameEncoder(dialect),
+                                new RecordStreamDecoder(dialect, new WallClock(zone), peer, new PacketHandler() {
+                                    @Override
+                                    public void onPacket(PacketView view) {
+                                        MirrorClient.this.onPacket(view);
+                                    }
+
+                                    @Override
+                                    public void onReadComplete() {
+                                        if (handler != null) {
+                                            handler.onReadComplete();
+                                        }
+                                    }
+                                }),
+                                new Lifecycle());
+                    }
+                }).connect(target).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        scheduleReconnect();
+                    }
+                });
+    }
+
+    private void scheduleReconnect() {
+        if (!closed) {
+            group.schedule(this::connect, reconnect.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private final class Lifecycle extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            channel = ctx.channel();
+            connects.incrementAndGet();
+            connected.countDown();
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            channel = null;
+            connected = new CountDownLatch(1);
+            scheduleReconnect();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private void onPacket(PacketView v) {
+        received.incrementAndGet();
+        if (v.isMalformed()) {
+            malformed.incrementAndGet();
+        }
+        if (handler != null) {
+            handler.onPacket(v);
+        } else if (!queue.offer(IpPacket.of(v))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Waits until connected; true if connected within the timeout. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isConnected() {
+        Channel c = channel;
+        return c != null && c.isActive();
+    }
+
+    /** The next packet, waiting for one. */
+    public IpPacket take() throws InterruptedException {
+        requireQueue();
+        return queue.take();
+    }
+
+    /** The next packet, or null after {@code timeout}. */
+    public IpPacket poll(Duration timeout) throws InterruptedException {
+        requireQueue();
+        return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A blocking stream of packets that ends when the client is closed. */
+    public Stream<IpPacket> stream() {
+        requireQueue();
+        Iterator<IpPacket> it = new Iterator<>() {
+            private IpPacket next;
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    while (next == END) {
+                        next = queue.poll(100, TimeUnit.MILLISECONDS);
+                        if (next == END && closed) {
+                            return false;
+                        }
+                    }
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+
+            @Override
+            public IpPacket next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                IpPacket p = next;
+                next = END;
+                return p;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    private void requireQueue() {
+        if (queue == null || listener != null) {
+            throw new IllegalStateException("packets go to the listener or packet handler of this client");
+        }
+    }
+
+    /** Sends a frame for injection (NCF dialect: len + frame). False when not connected (counted). */
+    public boolean inject(byte[] frame) {
+        return inject(frame, 0);
+    }
+
+    /** Sends a frame for injection with a Wi-Fi rate index (used in the NCFX dialect). */
+    public boolean inject(byte[] frame, int rateIndex) {
+        if (frame.length > InjectionFrame.MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("frame of " + frame.length + " bytes (at most " + InjectionFrame.MAX_FRAME_LENGTH + ")");
+        }
+        Channel c = channel;
+        if (c == null || !c.isActive()) {
+            injectFailed.incrementAndGet();
+            return false;
+        }
+        c.writeAndFlush(new InjectionFrame(Unpooled.copiedBuffer(frame), rateIndex), c.voidPromise());
+        injected.incrementAndGet();
+        return true;
+    }
+
+    /** Sends the remaining bytes of {@code frame} for injection. */
+    public boolean inject(ByteBuffer frame) {
+        byte[] b = new byte[frame.remaining()];
+        frame.get(b);
+        return inject(b);
+    }
+
+    public ClientStatistics statistics() {
+        return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
+                connects.get());
+    }
+
+    /** Closes the connection and stops reconnecting; flushes what was sent for injection. */
+    @Override
+    public void close() {
+        closed = true;
+        Channel c = channel;
+        if (c != null) {
+            c.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(2000);
+            c.close().awaitUninterruptibly(2000);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (dispatcher != null) {
+            try {
+                dispatcher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

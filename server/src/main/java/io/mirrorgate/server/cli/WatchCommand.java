@@ -1,0 +1,183 @@
+package io.mirrorgate.server.cli;
+
+import io.mirrorgate.client.MirrorClient;
+import io.mirrorgate.client.PacketHandler;
+import io.mirrorgate.protocol.BpfFilter;
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.Libpcap;
+import io.mirrorgate.protocol.PacketView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.concurrent.CountDownLatch;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import sun.misc.Signal;
+
+/**
+ * {@code mirrorgate watch --connect HOST:PORT}: an SDK subscriber on the command line. Prints
+ * every packet a collector's client port streams ({@code --format}, {@code --filter}),
+ * {@code --count N} then exits 0, or writes pcap with {@code -w FILE|-}. Reconnects like
+ * CommView (every 15 s) until interrupted.
+ */
+final class WatchCommand {
+    static final String NAME = "watch";
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("connect").hasArg().argName("HOST:PORT").desc("a collector's client port (e.g. 127.0.0.1:5556)").get());
+        o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default ncf)").get());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl").desc("output format (default text)").get());
+        o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter").get());
+        o.addOption(Option.builder().longOpt("count").hasArg().argName("N").desc("exit 0 after N packets").get());
+        o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
+        o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
+        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+        return o;
+    }
+
+    static int run(String[] args, OutputStream stdout, PrintStream err) throws CliException {
+        Options options = options();
+        CommandLine cl = CommandLines.parse(NAME, options, args, false);
+        if (cl.hasOption("help")) {
+            CommandLines.printHelp(stdout, NAME, "--connect HOST:PORT [options]",
+                    "Subscribe to a collector (or any CommView-speaking sender) and print its packets.", options, null);
+            return ExitStatus.OK;
+        }
+        if (!cl.hasOption("connect")) {
+            throw CommandLines.usage(NAME, "--connect HOST:PORT is required");
+        }
+        InetSocketAddress to = CommandLines.hostPort(NAME, "connect", cl.getOptionValue("connect"));
+        Dialect dialect = CommandLines.dialect(NAME, cl);
+        String format = cl.getOptionValue("format", "text");
+        if (!format.equals("tsv") && !format.equals("text") && !format.equals("jsonl")) {
+            throw CommandLines.usage(NAME, "--format '" + format + "' (expected tsv, text or jsonl)");
+        }
+        long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
+        ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
+        long retry = CommandLines.positiveLong(NAME, cl, "retry", 15);
+        String write = cl.getOptionValue("write");
+        if (write != null && cl.hasOption("format")) {
+            throw CommandLines.usage(NAME, "-w writes pcap; it does not take --format");
+        }
+        BpfFilter filter = null;
+        if (cl.hasOption("filter")) {
+            try {
+                filter = new BpfFilter(cl.getOptionValue("filter"));
+            } catch (Libpcap.LibpcapUnavailableException e) {
+                throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": --filter needs libpcap: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw CommandLines.usage(NAME, e.getMessage());
+            }
+        }
+        try {
+            EventFormat fmt = null;
+            PcapOutput pcap = null;
+            if (write != null) {
+                pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
+                        write.equals("-") ? "stdout" : write);
+            } else {
+                fmt = format.equals("tsv") ? new TsvFormat(stdout) : format.equals("jsonl") ? new JsonlFormat(stdout)
+                        : new TextFormat(stdout);
+                fmt.begin();
+                fmt.flush();
+            }
+            CountDownLatch done = new CountDownLatch(1);
+            Printer printer = new Printer(fmt, pcap, filter, count, done);
+            Signal.handle(new Signal("INT"), s -> done.countDown());
+            Signal.handle(new Signal("TERM"), s -> done.countDown());
+            try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
+                    .reconnectEvery(Duration.ofSeconds(retry)).packetHandler(printer).build().start()) {
+                done.await();
+            }
+            synchronized (printer) {
+                if (printer.error != null && !ReadCommand.isBrokenPipe(printer.error)) {
+                    throw new CliException(ExitStatus.IO_ERROR, NAME + ": cannot write output: " + printer.error.getMessage());
+                }
+                if (fmt != null) {
+                    fmt.flush();
+                } else {
+                    pcap.close(NAME, err);
+                }
+            }
+            return ExitStatus.OK;
+        } catch (IOException e) {
+            if (ReadCommand.isBrokenPipe(e)) {
+                return ExitStatus.OK;
+            }
+            throw new CliException(ExitStatus.IO_ERROR, NAME + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitStatus.OK;
+        } finally {
+            if (filter != null) {
+                filter.close();
+            }
+        }
+    }
+
+    /** Runs on the client's network thread: formats each packet, flushes after each read. */
+    private static final class Printer implements PacketHandler {
+        private final EventFormat fmt;
+        private final PcapOutput pcap;
+        private final BpfFilter filter;
+        private final long count;
+        private final CountDownLatch done;
+        private long frame;
+        IOException error;
+
+        Printer(EventFormat fmt, PcapOutput pcap, BpfFilter filter, long count, CountDownLatch done) {
+            this.fmt = fmt;
+            this.pcap = pcap;
+            this.filter = filter;
+            this.count = count;
+            this.done = done;
+        }
+
+        @Override
+        public synchronized void onPacket(PacketView v) {
+            if (frame >= count || error != null) {
+                return;
+            }
+            if (filter != null && !filter.matches(v)) {
+                return;
+            }
+            frame++;
+            try {
+                if (fmt != null) {
+                    fmt.write(frame, v);
+                } else {
+                    pcap.write(v);
+                }
+                if (frame == count) {
+                    onReadComplete();
+                    done.countDown();
+                }
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+
+        @Override
+        public synchronized void onReadComplete() {
+            try {
+                if (fmt != null) {
+                    fmt.flush();
+                } else {
+                    pcap.flush();
+                }
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+    }
+}
