@@ -1,6 +1,7 @@
 package io.mirrorgate.server.cli;
 
 import io.mirrorgate.client.MirrorClient;
+import io.mirrorgate.client.MirrorReceiver;
 import io.mirrorgate.client.PacketHandler;
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.Dialect;
@@ -32,7 +33,8 @@ final class WatchCommand {
     static Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("connect").hasArg().argName("HOST:PORT").desc("a collector's client port (e.g. 127.0.0.1:5556)").get());
-        o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default ncf)").get());
+        o.addOption(Option.builder().longOpt("listen").hasArg().argName("[HOST:]PORT").desc("accept CommView agents directly on this port, no collector (HOST default 127.0.0.1)").get());
+        o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default: ncf with --connect, decided per agent with --listen)").get());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl").desc("output format (default text)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter").get());
         o.addOption(Option.builder().longOpt("count").hasArg().argName("N").desc("exit 0 after N packets").get());
@@ -47,15 +49,21 @@ final class WatchCommand {
         Options options = options();
         CommandLine cl = CommandLines.parse(NAME, options, args, false);
         if (cl.hasOption("help")) {
-            CommandLines.printHelp(stdout, NAME, "--connect HOST:PORT [options]",
-                    "Subscribe to a collector (or any CommView-speaking sender) and print its packets.", options, null);
+            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT) [options]",
+                    "Subscribe to a collector, or accept CommView agents directly, and print their packets.", options, null);
             return ExitStatus.OK;
         }
-        if (!cl.hasOption("connect")) {
-            throw CommandLines.usage(NAME, "--connect HOST:PORT is required");
+        if (cl.hasOption("connect") == cl.hasOption("listen")) {
+            throw CommandLines.usage(NAME, "give --connect HOST:PORT or --listen [HOST:]PORT");
         }
-        InetSocketAddress to = CommandLines.hostPort(NAME, "connect", cl.getOptionValue("connect"));
-        Dialect dialect = CommandLines.dialect(NAME, cl);
+        InetSocketAddress to = null;
+        if (cl.hasOption("connect")) {
+            to = CommandLines.hostPort(NAME, "connect", cl.getOptionValue("connect"));
+        } else {
+            String l = cl.getOptionValue("listen");
+            to = CommandLines.hostPort(NAME, "listen", l.indexOf(':') < 0 ? "127.0.0.1:" + l : l);
+        }
+        Dialect dialect = cl.hasOption("dialect") || cl.hasOption("connect") ? CommandLines.dialect(NAME, cl) : null;
         String format = cl.getOptionValue("format", "text");
         if (!format.equals("tsv") && !format.equals("text") && !format.equals("jsonl")) {
             throw CommandLines.usage(NAME, "--format '" + format + "' (expected tsv, text or jsonl)");
@@ -93,9 +101,25 @@ final class WatchCommand {
             Printer printer = new Printer(fmt, pcap, filter, count, done);
             Signal.handle(new Signal("INT"), s -> done.countDown());
             Signal.handle(new Signal("TERM"), s -> done.countDown());
-            try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
-                    .reconnectEvery(Duration.ofSeconds(retry)).packetHandler(printer).build().start()) {
-                done.await();
+            if (cl.hasOption("connect")) {
+                try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
+                        .reconnectEvery(Duration.ofSeconds(retry)).packetHandler(printer).build().start()) {
+                    done.await();
+                }
+            } else {
+                MirrorReceiver receiver = MirrorReceiver.builder(to.getHostString(), to.getPort()).dialect(dialect)
+                        .timezone(zone).packetHandler(printer).build();
+                try {
+                    receiver.start();
+                } catch (Exception e) {
+                    receiver.close();
+                    throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": cannot listen on " + to.getHostString() + ":"
+                            + to.getPort() + ": " + e.getMessage());
+                }
+                err.println("mirrorgate watch: agents -> " + to.getHostString() + ":" + receiver.address().getPort());
+                try (receiver) {
+                    done.await();
+                }
             }
             synchronized (printer) {
                 if (printer.error != null && !ReadCommand.isBrokenPipe(printer.error)) {

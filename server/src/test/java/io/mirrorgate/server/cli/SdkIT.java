@@ -154,4 +154,59 @@ class SdkIT {
             }
         }
     }
+
+    @Test
+    void mirrorReceiverAcceptsCommViewLikeAgentsAndSendsFramesBackInOrder() throws Exception {
+        try (io.mirrorgate.client.MirrorReceiver rx = io.mirrorgate.client.MirrorReceiver.builder("127.0.0.1", 0)
+                .timezone(ZoneOffset.UTC).build().start();
+             java.net.Socket ncf = new java.net.Socket("127.0.0.1", rx.address().getPort());
+             java.net.Socket ncfx = new java.net.Socket("127.0.0.1", rx.address().getPort())) {
+            ncf.getOutputStream().write(java.nio.file.Files.readAllBytes(Cli.testdata("eth.ncf")));
+            ncfx.getOutputStream().write(java.nio.file.Files.readAllBytes(Cli.testdata("wifi.ncfx")));
+            List<IpPacket> got = new ArrayList<>();
+            for (int k = 0; k < 45; k++) {
+                got.add(rx.poll(WAIT));
+            }
+            String ncfPeer = "127.0.0.1:" + ncf.getLocalPort();
+            String ncfxPeer = "127.0.0.1:" + ncfx.getLocalPort();
+            assertEquals(readFile("eth.ncf"), got.stream().filter(p -> p.source().equals(ncfPeer)).collect(java.util.stream.Collectors.toList()));
+            assertEquals(readFile("wifi.ncfx"), got.stream().filter(p -> p.source().equals(ncfxPeer)).collect(java.util.stream.Collectors.toList()));
+            assertEquals(java.util.Set.of(ncfPeer, ncfxPeer), rx.agents());
+            for (int k = 1; k <= 3; k++) {
+                assertTrue(rx.inject(ncfPeer, new byte[] {(byte) k, 2, 3}));
+                assertTrue(rx.inject(ncfxPeer, new byte[] {(byte) k, 5}));
+            }
+            ncf.setSoTimeout(30_000);
+            ncfx.setSoTimeout(30_000);
+            assertArrayEquals(new byte[] {3, 0, 1, 2, 3, 3, 0, 2, 2, 3, 3, 0, 3, 2, 3}, ncf.getInputStream().readNBytes(15));
+            assertArrayEquals(new byte[] {2, 0, 0, 0, 1, 5, 2, 0, 0, 0, 2, 5, 2, 0, 0, 0, 3, 5}, ncfx.getInputStream().readNBytes(18));
+        }
+    }
+
+    @Test
+    void watchListenTakesAgentsWithoutACollector() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        int p = port;
+        Future<Cli> watch = pool.submit(() -> Cli.run("watch", "--listen", Integer.toString(p), "--format", "tsv",
+                "--count", "3", "--timezone", "UTC"));
+        java.net.Socket agent = null;
+        for (int k = 0; k < 100 && agent == null; k++) {
+            try {
+                agent = new java.net.Socket("127.0.0.1", port);
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        try (java.net.Socket a = agent) {
+            a.getOutputStream().write(java.nio.file.Files.readAllBytes(Cli.testdata("token-ring.ncf")));
+            Cli w = watch.get();
+            pool.shutdown();
+            assertEquals(0, w.status, w.err);
+            assertEquals(Cli.run("read", "--format", "tsv", "--timezone", "UTC", Cli.testdata("token-ring.ncf").toString()).out, w.out);
+        }
+    }
 }

@@ -1,0 +1,278 @@
+package io.mirrorgate.client;
+
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.InjectionFrame;
+import io.mirrorgate.protocol.InjectionFrameEncoder;
+import io.mirrorgate.protocol.IpPacket;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.WallClock;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * An embedded receiver: listens on a port and accepts CommView ({@code CV.EXE mirror:host:port})
+ * or mirrorgate agents directly, with no collector. Every packet carries its agent's address as
+ * {@link IpPacket#source()}; {@link #inject(String, byte[])} sends an injection frame back to a
+ * chosen agent, in that agent's dialect (decided from its first header). Slow applications never
+ * block the network: packets wait in a bounded queue, and what does not fit is dropped and counted.
+ */
+public final class MirrorReceiver implements AutoCloseable {
+    private final String bind;
+    private final int port;
+    private final Dialect dialect;
+    private final ZoneId zone;
+    private final Consumer<IpPacket> listener;
+    private final PacketHandler handler;
+    private final BlockingQueue<IpPacket> queue;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Map<String, Channel> agents = new ConcurrentHashMap<>();
+    private final Map<String, Dialect> dialects = new ConcurrentHashMap<>();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong injected = new AtomicLong();
+    private final AtomicLong injectFailed = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private Channel server;
+    private Thread dispatcher;
+    private volatile boolean closed;
+
+    private MirrorReceiver(Builder b) {
+        this.bind = b.bind;
+        this.port = b.port;
+        this.dialect = b.dialect;
+        this.zone = b.zone;
+        this.listener = b.listener;
+        this.handler = b.handler;
+        this.queue = b.handler == null ? new ArrayBlockingQueue<>(b.queueCapacity) : null;
+    }
+
+    /** A receiver on {@code bind:port} (port 0: any free port, see {@link #address()}). */
+    public static Builder builder(String bind, int port) {
+        return new Builder(bind, port);
+    }
+
+    /** Options of a {@link MirrorReceiver}. */
+    public static final class Builder {
+        private final String bind;
+        private final int port;
+        private Dialect dialect;
+        private ZoneId zone = ZoneId.systemDefault();
+        private int queueCapacity = 65_536;
+        private Consumer<IpPacket> listener;
+        private PacketHandler handler;
+
+        private Builder(String bind, int port) {
+            this.bind = Objects.requireNonNull(bind);
+            this.port = port;
+        }
+
+        /** Fix the agents' dialect (default: decided per connection from its first header). */
+        public Builder dialect(Dialect d) {
+            this.dialect = d;
+            return this;
+        }
+
+        public Builder timezone(ZoneId z) {
+            this.zone = Objects.requireNonNull(z);
+            return this;
+        }
+
+        public Builder queueCapacity(int n) {
+            this.queueCapacity = n;
+            return this;
+        }
+
+        public Builder listener(Consumer<IpPacket> l) {
+            this.listener = l;
+            return this;
+        }
+
+        public Builder packetHandler(PacketHandler h) {
+            this.handler = h;
+            return this;
+        }
+
+        public MirrorReceiver build() {
+            return new MirrorReceiver(this);
+        }
+    }
+
+    /** Binds and starts accepting agents. */
+    public MirrorReceiver start() throws InterruptedException {
+        if (listener != null) {
+            dispatcher = new Thread(() -> {
+                try {
+                    while (true) {
+                        IpPacket p = queue.poll(100, TimeUnit.MILLISECONDS);
+                        if (p != null) {
+                            listener.accept(p);
+                        } else if (closed) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "mirrorgate-receiver-dispatcher");
+            dispatcher.setDaemon(true);
+            dispatcher.start();
+        }
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress a = ch.remoteAddress();
+                        String peer = a.getAddress().getHostAddress() + ":" + a.getPort();
+                        ch.pipeline().addLast(new RecordStreamDecoder(dialect, new WallClock(zone), peer, new PacketHandler() {
+                            @Override
+                            public void onPacket(PacketView v) {
+                                deliver(v);
+                            }
+
+                            @Override
+                            public void onReadComplete() {
+                                if (handler != null) {
+                                    handler.onReadComplete();
+                                }
+                            }
+                        }), new Agent(peer));
+                    }
+                }).bind(bind, port).sync().channel();
+        return this;
+    }
+
+    private final class Agent extends ChannelInboundHandlerAdapter {
+        private final String peer;
+
+        Agent(String peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            agents.put(peer, ctx.channel());
+            connects.incrementAndGet();
+            if (dialect != null) {
+                dialects.put(peer, dialect);
+                ctx.pipeline().addFirst(new InjectionFrameEncoder(dialect));
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof Dialect) {
+                dialects.put(peer, (Dialect) evt);
+                ctx.pipeline().addFirst(new InjectionFrameEncoder((Dialect) evt));
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            agents.remove(peer);
+            dialects.remove(peer);
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private void deliver(PacketView v) {
+        received.incrementAndGet();
+        if (v.isMalformed()) {
+            malformed.incrementAndGet();
+        }
+        if (handler != null) {
+            handler.onPacket(v);
+        } else if (!queue.offer(IpPacket.of(v))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** The bound address (for port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Agents connected now, as {@code address:port} (the {@link IpPacket#source()} of their packets). */
+    public Set<String> agents() {
+        return Set.copyOf(agents.keySet());
+    }
+
+    public IpPacket take() throws InterruptedException {
+        return queue.take();
+    }
+
+    public IpPacket poll(Duration timeout) throws InterruptedException {
+        return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends a frame for injection to one agent, which puts it on its own adapter. False (and
+     * counted) when that agent is not connected or has not sent a first record yet (its dialect
+     * is not known).
+     */
+    public boolean inject(String agent, byte[] frame) {
+        Channel c = agents.get(agent);
+        if (c == null || !c.isActive() || !dialects.containsKey(agent)) {
+            injectFailed.incrementAndGet();
+            return false;
+        }
+        c.writeAndFlush(new InjectionFrame(Unpooled.copiedBuffer(frame), 0), c.voidPromise());
+        injected.incrementAndGet();
+        return true;
+    }
+
+    public ClientStatistics statistics() {
+        return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
+                connects.get());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (server != null) {
+            server.close().awaitUninterruptibly(2000);
+        }
+        for (Channel c : agents.values()) {
+            c.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(1000);
+            c.close().awaitUninterruptibly(1000);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (dispatcher != null) {
+            try {
+                dispatcher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
