@@ -61,6 +61,13 @@ class ReadmeTest {
     }
 
     @Test
+    void sdkCommandsOptionTablesMatchTheCode() throws IOException {
+        assertEquals(accepted(WatchCommand.options()), documented("watch"));
+        assertEquals(accepted(ReplayCommand.options()), documented("replay"));
+        assertEquals(accepted(InjectCommand.options()), documented("inject"));
+    }
+
+    @Test
     void quickStartShowsTheTwoCommands() throws IOException {
         String readme = Files.readString(Cli.testdata("").getParent().resolve("README.md"));
         String quick = readme.substring(readme.indexOf("## Quick start"), readme.indexOf("## What it does"));
