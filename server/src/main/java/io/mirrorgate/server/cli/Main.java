@@ -22,6 +22,7 @@ public final class Main {
             "  watch          subscribe to a collector and print its packets (or write pcap)",
             "  replay FILE    stream a capture file to a collector, as an agent would",
             "  inject         send frames for injection through a collector",
+            "  agent          capture an adapter and stream it to a collector, like CV.EXE mirror:host:port",
             "  adapters       list the adapters libpcap sees, with their addresses",
             "",
             "'mirrorgate COMMAND --help' shows a command's options.");
@@ -61,6 +62,8 @@ public final class Main {
                     return ReplayCommand.run(rest, out, err);
                 case InjectCommand.NAME:
                     return InjectCommand.run(rest, out, err);
+                case AgentCommand.NAME:
+                    return AgentCommand.run(rest, out, err);
                 case AdaptersCommand.NAME:
                     return AdaptersCommand.run(rest, out, err);
                 default:

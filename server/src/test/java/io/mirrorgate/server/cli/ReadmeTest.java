@@ -65,6 +65,7 @@ class ReadmeTest {
         assertEquals(accepted(WatchCommand.options()), documented("watch"));
         assertEquals(accepted(ReplayCommand.options()), documented("replay"));
         assertEquals(accepted(InjectCommand.options()), documented("inject"));
+        assertEquals(accepted(AgentCommand.options()), documented("agent"));
     }
 
     @Test
