@@ -71,6 +71,7 @@ public final class IpMonitor implements AutoCloseable {
 
     /** Error codes of {@link Listener#onError}. */
     public static final int ERROR_DAMAGED_FILE = 2;
+    /** Error code: a live capture stopped (the adapter went away or broke). */
     public static final int ERROR_CAPTURE = 3;
     /** Events kept while paused; more are dropped and counted. */
     public static final int MAX_PAUSED = 65_536;
@@ -94,10 +95,12 @@ public final class IpMonitor implements AutoCloseable {
     private ScheduledExecutorService ticker;
     private volatile PcapStat lastStat;
 
+    /** Adds a receiver of the component's events. */
     public void addListener(Listener l) {
         listeners.add(l);
     }
 
+    /** Removes a listener added with {@link #addListener}. */
     public void removeListener(Listener l) {
         listeners.remove(l);
     }
@@ -141,14 +144,17 @@ public final class IpMonitor implements AutoCloseable {
         this.filter = bpf;
     }
 
+    /** Which packets a live capture sees (set before {@link #activate}; default both). */
     public void setDirection(Direction d) {
         this.direction = d;
     }
 
+    /** Capture (an event per packet) or statistics (counts per interval); set before {@link #activate}. */
     public void setOperationMode(OperationMode m) {
         this.mode = m;
     }
 
+    /** Interval of {@link Listener#onStatistics} in statistics mode (default 1 s). */
     public void setStatisticsInterval(Duration d) {
         this.statisticsInterval = d;
     }
@@ -296,6 +302,7 @@ public final class IpMonitor implements AutoCloseable {
         }
     }
 
+    /** True between {@link #activate} and {@link #deactivate}. */
     public boolean isActive() {
         return handle != null || client != null;
     }
@@ -305,6 +312,7 @@ public final class IpMonitor implements AutoCloseable {
         acceptData = false;
     }
 
+    /** False while paused ({@link #pauseData()}). */
     public boolean isAcceptData() {
         return acceptData;
     }

@@ -120,6 +120,7 @@ public final class MirrorAgent implements AutoCloseable {
             this.target = target;
         }
 
+        /** What to send: NCF (default) or NCFX. */
         public Builder dialect(Dialect d) {
             this.dialect = Objects.requireNonNull(d);
             return this;
@@ -149,11 +150,13 @@ public final class MirrorAgent implements AutoCloseable {
             return this;
         }
 
+        /** Bytes captured of each frame (default 65,535). */
         public Builder snaplen(int n) {
             this.snaplen = n;
             return this;
         }
 
+        /** Capture in promiscuous mode (default true). */
         public Builder promiscuous(boolean p) {
             this.promiscuous = p;
             return this;
@@ -165,6 +168,7 @@ public final class MirrorAgent implements AutoCloseable {
             return this;
         }
 
+        /** Capture direction (default both). */
         public Builder direction(Direction d) {
             this.direction = Objects.requireNonNull(d);
             return this;
@@ -176,6 +180,7 @@ public final class MirrorAgent implements AutoCloseable {
             return this;
         }
 
+        /** The agent; {@link MirrorAgent#start()} opens the adapter and connects. */
         public MirrorAgent build() {
             return new MirrorAgent(this);
         }
@@ -238,6 +243,36 @@ public final class MirrorAgent implements AutoCloseable {
         } catch (Exception e) {
             // the handle was closed or broke: capture ends
         }
+    }
+
+    /**
+     * Streams every frame of a capture file (pcap, pcapng, NCF, NCFX) as if captured now, in file
+     * order, at most {@code recordsPerSecond} (0: as fast as the buffer takes them). Frames whose
+     * link type has no NCF medium are skipped. Returns the number of frames handed over.
+     */
+    public long sendFile(java.nio.file.Path file, long recordsPerSecond) throws java.io.IOException {
+        io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
+        long n = 0;
+        long start = System.nanoTime();
+        try (io.mirrorgate.protocol.CaptureReader in = io.mirrorgate.protocol.CaptureFiles.open(file, zone)) {
+            while (in.next(v)) {
+                int medium = Medium.ofLinkType(v.linkType());
+                if (medium < 0 || v.compressed()) {
+                    continue;
+                }
+                byte[] frame = new byte[v.capturedLength()];
+                v.buffer().getBytes(v.frameOffset(), frame);
+                send(frame, v.timestampMicros(), medium);
+                n++;
+                if (recordsPerSecond > 0) {
+                    long wait = start + (long) (n * 1e9 / recordsPerSecond) - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /** Encodes and sends (or buffers) one frame; for applications that capture themselves. */
@@ -390,11 +425,13 @@ public final class MirrorAgent implements AutoCloseable {
         }
     }
 
+    /** True while connected to the collector. */
     public boolean isConnected() {
         Channel c = channel;
         return c != null && c.isActive();
     }
 
+    /** The agent's counters, libpcap's kernel and interface drops included. */
     public AgentStatistics statistics() {
         long kernel = 0;
         long ifc = 0;

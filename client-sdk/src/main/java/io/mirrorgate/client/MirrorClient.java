@@ -143,6 +143,7 @@ public final class MirrorClient implements AutoCloseable {
             return this;
         }
 
+        /** The client; {@link MirrorClient#start()} connects. */
         public MirrorClient build() {
             if (listener != null && handler != null) {
                 throw new IllegalArgumentException("a listener or a packet handler, not both");
@@ -254,6 +255,7 @@ public final class MirrorClient implements AutoCloseable {
         return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** True while connected. */
     public boolean isConnected() {
         Channel c = channel;
         return c != null && c.isActive();
@@ -339,6 +341,7 @@ public final class MirrorClient implements AutoCloseable {
         return inject(b);
     }
 
+    /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
     public ClientStatistics statistics() {
         return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
                 connects.get());

@@ -95,26 +95,31 @@ public final class MirrorReceiver implements AutoCloseable {
             return this;
         }
 
+        /** Zone of the agents' wall-clock times (default: this system's zone). */
         public Builder timezone(ZoneId z) {
             this.zone = Objects.requireNonNull(z);
             return this;
         }
 
+        /** Packets that may wait for the application before new ones are dropped (default 65,536). */
         public Builder queueCapacity(int n) {
             this.queueCapacity = n;
             return this;
         }
 
+        /** Delivers every packet to {@code l} on a dispatcher thread of the receiver's own. */
         public Builder listener(Consumer<IpPacket> l) {
             this.listener = l;
             return this;
         }
 
+        /** Advanced: allocation-free views on the network thread (see {@link PacketHandler}). */
         public Builder packetHandler(PacketHandler h) {
             this.handler = h;
             return this;
         }
 
+        /** The receiver; {@link MirrorReceiver#start()} binds. */
         public MirrorReceiver build() {
             return new MirrorReceiver(this);
         }
@@ -227,10 +232,12 @@ public final class MirrorReceiver implements AutoCloseable {
         return Set.copyOf(agents.keySet());
     }
 
+    /** The next packet from any agent, waiting for one. */
     public IpPacket take() throws InterruptedException {
         return queue.take();
     }
 
+    /** The next packet from any agent, or null after {@code timeout}. */
     public IpPacket poll(Duration timeout) throws InterruptedException {
         return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -251,6 +258,7 @@ public final class MirrorReceiver implements AutoCloseable {
         return true;
     }
 
+    /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
     public ClientStatistics statistics() {
         return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
                 connects.get());

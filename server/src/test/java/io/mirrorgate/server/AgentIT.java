@@ -148,4 +148,34 @@ class AgentIT {
         }
         assertEquals(10, udp9, "agent " + agent.statistics() + " collector " + c.agentTotals().line());
     }
+
+    @Test
+    void streamsACaptureFileTheApplicationHandsIt() throws Exception {
+        try (Collector c = new Collector(config(0), System.out).start()) {
+            List<byte[]> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (MirrorClient m = frames(c.clientAddress().getPort(), got)) {
+                assertTrue(m.awaitConnected(WAIT));
+                await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+                MirrorAgent agent = MirrorAgent.builder("127.0.0.1", c.mirrorAddress().getPort()).timezone(ZoneOffset.UTC)
+                        .build().start();
+                try {
+                    assertEquals(39, agent.sendFile(TestAgents.testdata("eth.pcap"), 0));
+                    await().atMost(WAIT).until(() -> got.size() == 39);
+                    assertEquals(39, agent.statistics().sent());
+                    assertEquals(0, agent.statistics().injectDiscarded());
+                } finally {
+                    agent.close();
+                }
+            }
+            PacketView v = new PacketView();
+            int k = 0;
+            try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(TestAgents.testdata("eth.pcap"),
+                    ZoneOffset.UTC)) {
+                while (r.next(v)) {
+                    assertArrayEquals(io.netty.buffer.ByteBufUtil.getBytes(v.buffer(), v.frameOffset(), v.capturedLength()),
+                            got.get(k++));
+                }
+            }
+        }
+    }
 }

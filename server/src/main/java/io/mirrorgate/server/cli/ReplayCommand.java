@@ -33,6 +33,8 @@ import org.apache.commons.cli.Options;
  */
 final class ReplayCommand {
     static final String NAME = "replay";
+    /** Inputs larger than this get a progress bar when stderr is a terminal. */
+    private static final long PROGRESS_MIN_BYTES = 4L << 20;
 
     static Options options() {
         Options o = new Options();
@@ -78,9 +80,19 @@ final class ReplayCommand {
             long sent = 0;
             long skipped = 0;
             long start = System.nanoTime();
+            long size = Files.size(file);
+            me.tongfei.progressbar.ProgressBar bar = size * loops > PROGRESS_MIN_BYTES && Terminal.stderrIsTerminal()
+                    ? new me.tongfei.progressbar.ProgressBarBuilder().setTaskName(file.getFileName().toString())
+                            .setInitialMax(size * loops).setUnit("MB", 1 << 20)
+                            .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
+                            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).showSpeed().build()
+                    : null;
             for (long loop = 0; loop < loops; loop++) {
                 try (CaptureReader in = CaptureFiles.open(file, zone)) {
                     while (in.next(v)) {
+                        if (bar != null && (sent & 0x1FFF) == 0) {
+                            bar.stepTo(loop * size + in.position());
+                        }
                         buf.clear();
                         if (!NcfRecords.write(v, dialect, zone, buf)) {
                             skipped++;
@@ -109,6 +121,10 @@ final class ReplayCommand {
             }
             out.flush();
             s.shutdownOutput();
+            if (bar != null) {
+                bar.stepTo(size * loops);
+                bar.close();
+            }
             double secs = (System.nanoTime() - start) / 1e9;
             err.printf("mirrorgate: %s: %d records sent (%d skipped: no %s medium for their link type) in %.3f s, %.0f records/s%n",
                     NAME, sent, skipped, dialect.name(), secs, sent / Math.max(secs, 1e-9));
