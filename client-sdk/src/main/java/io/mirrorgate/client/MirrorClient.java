@@ -4,7 +4,6 @@ import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrame;
 import io.mirrorgate.protocol.InjectionFrameEncoder;
 import io.mirrorgate.protocol.IpPacket;
-import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -22,19 +21,12 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A subscriber: connects to a collector's client port (or any peer that speaks CommView's
@@ -52,35 +44,25 @@ import java.util.stream.StreamSupport;
  * }</pre>
  */
 public final class MirrorClient implements AutoCloseable {
-    private static final IpPacket END = null;
-
     private final InetSocketAddress target;
     private final Dialect dialect;
     private final ZoneId zone;
     private final Duration reconnect;
-    private final Consumer<IpPacket> listener;
-    private final PacketHandler handler;
-    private final BlockingQueue<IpPacket> queue;
+    private final PacketDelivery delivery;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong injectFailed = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private volatile Channel channel;
     private volatile boolean closed;
     private volatile CountDownLatch connected = new CountDownLatch(1);
-    private Thread dispatcher;
 
     private MirrorClient(Builder b) {
         this.target = new InetSocketAddress(b.host, b.port);
         this.dialect = b.dialect;
         this.zone = b.zone;
         this.reconnect = b.reconnect;
-        this.listener = b.listener;
-        this.handler = b.handler;
-        this.queue = b.handler == null ? new ArrayBlockingQueue<>(b.queueCapacity) : null;
+        this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-client-dispatcher");
     }
 
     /** A builder for a client of {@code host:port} (a collector's client port, default 5556). */
@@ -124,9 +106,6 @@ public final class MirrorClient implements AutoCloseable {
 
         /** Packets that may wait for the application before new ones are dropped (default 65,536). */
         public Builder queueCapacity(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("queue capacity " + n);
-            }
             this.queueCapacity = n;
             return this;
         }
@@ -145,33 +124,13 @@ public final class MirrorClient implements AutoCloseable {
 
         /** The client; {@link MirrorClient#start()} connects. */
         public MirrorClient build() {
-            if (listener != null && handler != null) {
-                throw new IllegalArgumentException("a listener or a packet handler, not both");
-            }
             return new MirrorClient(this);
         }
     }
 
     /** Starts connecting (and reconnecting); returns at once. */
     public MirrorClient start() {
-        if (listener != null) {
-            dispatcher = new Thread(() -> {
-                try {
-                    while (true) {
-                        IpPacket p = queue.poll(100, TimeUnit.MILLISECONDS);
-                        if (p != null) {
-                            listener.accept(p);
-                        } else if (closed) {
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "mirrorgate-client-dispatcher");
-            dispatcher.setDaemon(true);
-            dispatcher.start();
-        }
+        delivery.start();
         connect();
         return this;
     }
@@ -187,19 +146,7 @@ public final class MirrorClient implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         String peer = target.getHostString() + ":" + target.getPort();
                         ch.pipeline().addLast(new InjectionFrameEncoder(dialect),
-                                new RecordStreamDecoder(dialect, new WallClock(zone), peer, new PacketHandler() {
-                                    @Override
-                                    public void onPacket(PacketView view) {
-                                        MirrorClient.this.onPacket(view);
-                                    }
-
-                                    @Override
-                                    public void onReadComplete() {
-                                        if (handler != null) {
-                                            handler.onReadComplete();
-                                        }
-                                    }
-                                }),
+                                new RecordStreamDecoder(dialect, new WallClock(zone), peer, delivery.asHandler()),
                                 new Lifecycle());
                     }
                 }).connect(target).addListener(f -> {
@@ -238,18 +185,6 @@ public final class MirrorClient implements AutoCloseable {
         }
     }
 
-    private void onPacket(PacketView v) {
-        received.incrementAndGet();
-        if (v.isMalformed()) {
-            malformed.incrementAndGet();
-        }
-        if (handler != null) {
-            handler.onPacket(v);
-        } else if (!queue.offer(IpPacket.of(v))) {
-            dropped.incrementAndGet();
-        }
-    }
-
     /** Waits until connected; true if connected within the timeout. */
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
         return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -263,55 +198,17 @@ public final class MirrorClient implements AutoCloseable {
 
     /** The next packet, waiting for one. */
     public IpPacket take() throws InterruptedException {
-        requireQueue();
-        return queue.take();
+        return delivery.take();
     }
 
     /** The next packet, or null after {@code timeout}. */
     public IpPacket poll(Duration timeout) throws InterruptedException {
-        requireQueue();
-        return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return delivery.poll(timeout);
     }
 
     /** A blocking stream of packets that ends when the client is closed. */
     public Stream<IpPacket> stream() {
-        requireQueue();
-        Iterator<IpPacket> it = new Iterator<>() {
-            private IpPacket next;
-
-            @Override
-            public boolean hasNext() {
-                try {
-                    while (next == END) {
-                        next = queue.poll(100, TimeUnit.MILLISECONDS);
-                        if (next == END && closed) {
-                            return false;
-                        }
-                    }
-                    return true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-
-            @Override
-            public IpPacket next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                IpPacket p = next;
-                next = END;
-                return p;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
-    }
-
-    private void requireQueue() {
-        if (queue == null || listener != null) {
-            throw new IllegalStateException("packets go to the listener or packet handler of this client");
-        }
+        return delivery.stream();
     }
 
     /** Sends a frame for injection (NCF dialect: len + frame). False when not connected (counted). */
@@ -343,8 +240,8 @@ public final class MirrorClient implements AutoCloseable {
 
     /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
     public ClientStatistics statistics() {
-        return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
-                connects.get());
+        return new ClientStatistics(delivery.received.get(), delivery.malformed.get(), delivery.dropped.get(), injected.get(),
+                injectFailed.get(), connects.get());
     }
 
     /** Closes the connection and stops reconnecting; flushes what was sent for injection. */
@@ -357,12 +254,6 @@ public final class MirrorClient implements AutoCloseable {
             c.close().awaitUninterruptibly(2000);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        if (dispatcher != null) {
-            try {
-                dispatcher.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        delivery.close();
     }
 }

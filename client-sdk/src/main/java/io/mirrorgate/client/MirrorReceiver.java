@@ -4,7 +4,6 @@ import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrame;
 import io.mirrorgate.protocol.InjectionFrameEncoder;
 import io.mirrorgate.protocol.IpPacket;
-import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -24,8 +23,6 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,30 +40,21 @@ public final class MirrorReceiver implements AutoCloseable {
     private final int port;
     private final Dialect dialect;
     private final ZoneId zone;
-    private final Consumer<IpPacket> listener;
-    private final PacketHandler handler;
-    private final BlockingQueue<IpPacket> queue;
+    private final PacketDelivery delivery;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Map<String, Channel> agents = new ConcurrentHashMap<>();
     private final Map<String, Dialect> dialects = new ConcurrentHashMap<>();
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong injectFailed = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private Channel server;
-    private Thread dispatcher;
-    private volatile boolean closed;
 
     private MirrorReceiver(Builder b) {
         this.bind = b.bind;
         this.port = b.port;
         this.dialect = b.dialect;
         this.zone = b.zone;
-        this.listener = b.listener;
-        this.handler = b.handler;
-        this.queue = b.handler == null ? new ArrayBlockingQueue<>(b.queueCapacity) : null;
+        this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-receiver-dispatcher");
     }
 
     /** A receiver on {@code bind:port} (port 0: any free port, see {@link #address()}). */
@@ -127,24 +115,7 @@ public final class MirrorReceiver implements AutoCloseable {
 
     /** Binds and starts accepting agents. */
     public MirrorReceiver start() throws InterruptedException {
-        if (listener != null) {
-            dispatcher = new Thread(() -> {
-                try {
-                    while (true) {
-                        IpPacket p = queue.poll(100, TimeUnit.MILLISECONDS);
-                        if (p != null) {
-                            listener.accept(p);
-                        } else if (closed) {
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "mirrorgate-receiver-dispatcher");
-            dispatcher.setDaemon(true);
-            dispatcher.start();
-        }
+        delivery.start();
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -152,19 +123,7 @@ public final class MirrorReceiver implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         InetSocketAddress a = ch.remoteAddress();
                         String peer = a.getAddress().getHostAddress() + ":" + a.getPort();
-                        ch.pipeline().addLast(new RecordStreamDecoder(dialect, new WallClock(zone), peer, new PacketHandler() {
-                            @Override
-                            public void onPacket(PacketView v) {
-                                deliver(v);
-                            }
-
-                            @Override
-                            public void onReadComplete() {
-                                if (handler != null) {
-                                    handler.onReadComplete();
-                                }
-                            }
-                        }), new Agent(peer));
+                        ch.pipeline().addLast(new RecordStreamDecoder(dialect, new WallClock(zone), peer, delivery.asHandler()), new Agent(peer));
                     }
                 }).bind(bind, port).sync().channel();
         return this;
@@ -210,18 +169,6 @@ public final class MirrorReceiver implements AutoCloseable {
         }
     }
 
-    private void deliver(PacketView v) {
-        received.incrementAndGet();
-        if (v.isMalformed()) {
-            malformed.incrementAndGet();
-        }
-        if (handler != null) {
-            handler.onPacket(v);
-        } else if (!queue.offer(IpPacket.of(v))) {
-            dropped.incrementAndGet();
-        }
-    }
-
     /** The bound address (for port 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
@@ -234,12 +181,12 @@ public final class MirrorReceiver implements AutoCloseable {
 
     /** The next packet from any agent, waiting for one. */
     public IpPacket take() throws InterruptedException {
-        return queue.take();
+        return delivery.take();
     }
 
     /** The next packet from any agent, or null after {@code timeout}. */
     public IpPacket poll(Duration timeout) throws InterruptedException {
-        return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return delivery.poll(timeout);
     }
 
     /**
@@ -260,13 +207,12 @@ public final class MirrorReceiver implements AutoCloseable {
 
     /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
     public ClientStatistics statistics() {
-        return new ClientStatistics(received.get(), malformed.get(), dropped.get(), injected.get(), injectFailed.get(),
-                connects.get());
+        return new ClientStatistics(delivery.received.get(), delivery.malformed.get(), delivery.dropped.get(), injected.get(),
+                injectFailed.get(), connects.get());
     }
 
     @Override
     public void close() {
-        closed = true;
         if (server != null) {
             server.close().awaitUninterruptibly(2000);
         }
@@ -275,12 +221,6 @@ public final class MirrorReceiver implements AutoCloseable {
             c.close().awaitUninterruptibly(1000);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        if (dispatcher != null) {
-            try {
-                dispatcher.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        delivery.close();
     }
 }

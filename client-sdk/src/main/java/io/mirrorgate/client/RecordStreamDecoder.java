@@ -47,14 +47,11 @@ final class RecordStreamDecoder extends ByteToMessageDecoder {
         }
         try {
             if (framer == null) {
-                if (in.readableBytes() < Dialect.DETECT_LENGTH) {
+                framer = RecordFramer.detect(in);
+                if (framer == null) {
                     return;
                 }
-                dialect = Dialect.detect(in, in.readerIndex(), in.readableBytes());
-                if (dialect == null) {
-                    throw new io.mirrorgate.protocol.StreamFormatException("neither NCF nor NCFX at offset 0", 0);
-                }
-                framer = new RecordFramer(dialect);
+                dialect = framer.dialect();
                 ctx.fireUserEventTriggered(dialect);
             }
             if (framer.drain(in, sink) > 0) {

@@ -29,18 +29,8 @@ public final class CaptureFiles {
         }
         CaptureFormat f = CaptureFormat.detect(head, n);
         if (f == null) {
-            String why;
-            try {
-                io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(head, 0, n);
-                if (n < NcfHeader.LENGTH) {
-                    why = "only " + n + " bytes";
-                } else {
-                    NcfHeader.check(b, 0, 0);
-                    why = "unknown";
-                }
-            } catch (StreamFormatException e) {
-                why = "as NCF: " + e.getMessage();
-            }
+            String why = n < NcfHeader.LENGTH ? "only " + n + " bytes"
+                    : "as NCF: " + Dialect.whyNotNcf(io.netty.buffer.Unpooled.wrappedBuffer(head, 0, n), 0, n);
             throw new StreamFormatException("not a pcap, pcapng, NCF or NCFX file (" + why + ")", 0);
         }
         switch (f) {

@@ -28,4 +28,17 @@ public enum Dialect {
         }
         return ncf ? NCF : ncfx ? NCFX : null;
     }
+
+    /** Why the header at {@code i} is no NCF header (the first field out of range), for messages. */
+    public static String whyNotNcf(ByteBuf b, int i, int available) {
+        if (available < NcfHeader.LENGTH) {
+            return "only " + available + " bytes";
+        }
+        try {
+            NcfHeader.check(b, i, 0);
+            return "unknown";
+        } catch (StreamFormatException e) {
+            return e.getMessage();
+        }
+    }
 }

@@ -280,11 +280,7 @@ public final class IpDecoder {
         int avail = end - p;
         boolean snapped = v.originalLength > v.capturedLength;
         if (avail < 1) {
-            if (snapped) {
-                v.truncated = true;
-            } else {
-                v.malformed(Malformation.IPV4_HEADER_CUT, avail, 0);
-            }
+            shortOf(v, snapped, Malformation.IPV4_HEADER_CUT, avail, 0);
             return;
         }
         int b0 = b.getUnsignedByte(p);
@@ -293,11 +289,7 @@ public final class IpDecoder {
             return;
         }
         if (avail < 20) {
-            if (snapped) {
-                v.truncated = true;
-            } else {
-                v.malformed(Malformation.IPV4_HEADER_CUT, avail, 0);
-            }
+            shortOf(v, snapped, Malformation.IPV4_HEADER_CUT, avail, 0);
             return;
         }
         int ihl = b0 & 0xF;
@@ -320,11 +312,7 @@ public final class IpDecoder {
             return;
         }
         if (hlen > avail) {
-            if (snapped) {
-                v.truncated = true;
-            } else {
-                v.malformed(Malformation.IPV4_HEADER_LENGTH, hlen, avail);
-            }
+            shortOf(v, snapped, Malformation.IPV4_HEADER_LENGTH, hlen, avail);
             v.payloadLength = Math.max(0, totalLength - hlen);
             v.payloadOffset = end;
             return;
@@ -345,11 +333,7 @@ public final class IpDecoder {
             declaredEnd = p + totalLength;
             v.payloadLength = totalLength - hlen;
             if (totalLength > avail) {
-                if (snapped) {
-                    v.truncated = true;
-                } else {
-                    v.malformed(Malformation.TOTAL_LENGTH, totalLength, avail);
-                }
+                shortOf(v, snapped, Malformation.TOTAL_LENGTH, totalLength, avail);
                 ipEnd = end;
             } else {
                 ipEnd = declaredEnd;
@@ -377,11 +361,7 @@ public final class IpDecoder {
         int avail = end - p;
         boolean snapped = v.originalLength > v.capturedLength;
         if (avail < 1) {
-            if (snapped) {
-                v.truncated = true;
-            } else {
-                v.malformed(Malformation.IPV6_HEADER_CUT, avail, 0);
-            }
+            shortOf(v, snapped, Malformation.IPV6_HEADER_CUT, avail, 0);
             return;
         }
         int b0 = b.getUnsignedByte(p);
@@ -390,11 +370,7 @@ public final class IpDecoder {
             return;
         }
         if (avail < 40) {
-            if (snapped) {
-                v.truncated = true;
-            } else {
-                v.malformed(Malformation.IPV6_HEADER_CUT, avail, 0);
-            }
+            shortOf(v, snapped, Malformation.IPV6_HEADER_CUT, avail, 0);
             return;
         }
         v.hasIpHeader = true;
@@ -415,11 +391,7 @@ public final class IpDecoder {
             declaredEnd = p + 40 + plen;
             v.payloadLength = plen;
             if (40 + plen > avail) {
-                if (snapped) {
-                    v.truncated = true;
-                } else {
-                    v.malformed(Malformation.IPV6_PAYLOAD_LENGTH, plen, avail - 40);
-                }
+                shortOf(v, snapped, Malformation.IPV6_PAYLOAD_LENGTH, plen, avail - 40);
                 ipEnd = end;
             } else {
                 ipEnd = declaredEnd;
@@ -473,10 +445,18 @@ public final class IpDecoder {
     }
 
     private static void extensionCut(PacketView v, int header, int missing, boolean snapped) {
+        shortOf(v, snapped, Malformation.IPV6_EXTENSION_CUT, header, missing);
+    }
+
+    /**
+     * A header or length that runs past the captured bytes: truncated when the capture's snapshot
+     * length cut the frame (original length > captured), else the packet contradicts itself.
+     */
+    private static void shortOf(PacketView v, boolean snapped, Malformation m, long a, long b) {
         if (snapped) {
             v.truncated = true;
         } else {
-            v.malformed(Malformation.IPV6_EXTENSION_CUT, header, missing);
+            v.malformed(m, a, b);
         }
     }
 
@@ -495,11 +475,7 @@ public final class IpDecoder {
                     v.destinationPort = b.getUnsignedShort(q + 2);
                 }
                 if (avail < 20) {
-                    if (snapped) {
-                        v.truncated = true;
-                    } else {
-                        v.malformed(Malformation.TCP_HEADER_CUT, Math.max(avail, 0), 20);
-                    }
+                    shortOf(v, snapped, Malformation.TCP_HEADER_CUT, Math.max(avail, 0), 20);
                     return;
                 }
                 v.hasTcp = true;
@@ -521,11 +497,7 @@ public final class IpDecoder {
                     v.destinationPort = b.getUnsignedShort(q + 2);
                 }
                 if (avail < 8) {
-                    if (snapped) {
-                        v.truncated = true;
-                    } else {
-                        v.malformed(Malformation.UDP_HEADER_CUT, Math.max(avail, 0), 8);
-                    }
+                    shortOf(v, snapped, Malformation.UDP_HEADER_CUT, Math.max(avail, 0), 8);
                     return;
                 }
                 int ulen = b.getUnsignedShort(q + 4);

@@ -24,6 +24,25 @@ public final class RecordFramer {
         this.dialect = dialect;
     }
 
+    /**
+     * A framer for the dialect of the stream's first header, or null while fewer than
+     * {@link Dialect#DETECT_LENGTH} bytes are readable. Decided once; never guessed again.
+     *
+     * @throws StreamFormatException when the first header is neither NCF nor NCFX
+     */
+    public static RecordFramer detect(ByteBuf in) {
+        int n = in.readableBytes();
+        if (n < Dialect.DETECT_LENGTH) {
+            return null;
+        }
+        Dialect d = Dialect.detect(in, in.readerIndex(), n);
+        if (d == null) {
+            throw new StreamFormatException("neither NCF nor NCFX at offset 0 (as NCF: "
+                    + Dialect.whyNotNcf(in, in.readerIndex(), n) + ")", 0);
+        }
+        return new RecordFramer(d);
+    }
+
     public Dialect dialect() {
         return dialect;
     }

@@ -3,7 +3,6 @@ package io.mirrorgate.server;
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrameEncoder;
-import io.mirrorgate.protocol.NcfHeader;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.RecordFramer;
@@ -85,21 +84,11 @@ final class AgentHandler extends ByteToMessageDecoder {
 
     private void decodeRecords(ChannelHandlerContext ctx, ByteBuf in) {
         if (framer == null) {
-            if (in.readableBytes() < Dialect.DETECT_LENGTH) {
+            framer = RecordFramer.detect(in);
+            if (framer == null) {
                 return;
             }
-            dialect = Dialect.detect(in, in.readerIndex(), in.readableBytes());
-            if (dialect == null) {
-                String why;
-                try {
-                    NcfHeader.check(in, in.readerIndex(), 0);
-                    why = "unknown";
-                } catch (StreamFormatException e) {
-                    why = e.getMessage();
-                }
-                throw new StreamFormatException("neither NCF nor NCFX at offset 0 (as NCF: " + why + ")", 0);
-            }
-            framer = new RecordFramer(dialect);
+            dialect = framer.dialect();
             collector.agentDialect(ctx.channel(), dialect);
         }
         current = in;

@@ -84,6 +84,40 @@ final class CommandLines {
         }
     }
 
+    /** {@code --format tsv|text|jsonl} (default text), checked. */
+    static String formatName(String command, CommandLine cl) throws CliException {
+        String format = cl.getOptionValue("format", "text");
+        if (!format.equals("tsv") && !format.equals("text") && !format.equals("jsonl")) {
+            throw usage(command, "--format '" + format + "' (expected tsv, text or jsonl)");
+        }
+        if (cl.hasOption("write") && cl.hasOption("format")) {
+            throw usage(command, "-w writes pcap; it does not take --format");
+        }
+        return format;
+    }
+
+    static EventFormat eventFormat(String format, java.io.OutputStream out) throws java.io.IOException {
+        switch (format) {
+            case "tsv": return new TsvFormat(out);
+            case "jsonl": return new JsonlFormat(out);
+            default: return new TextFormat(out);
+        }
+    }
+
+    /** {@code --filter BPF} compiled by libpcap, or null without the option. */
+    static io.mirrorgate.protocol.BpfFilter filter(String command, CommandLine cl) throws CliException {
+        if (!cl.hasOption("filter")) {
+            return null;
+        }
+        try {
+            return new io.mirrorgate.protocol.BpfFilter(cl.getOptionValue("filter"));
+        } catch (io.mirrorgate.protocol.Libpcap.LibpcapUnavailableException e) {
+            throw new CliException(ExitStatus.UNAVAILABLE, command + ": --filter needs libpcap: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw usage(command, e.getMessage());
+        }
+    }
+
     static long positiveLong(String command, CommandLine cl, String opt, long dflt) throws CliException {
         String v = cl.getOptionValue(opt);
         if (v == null) {

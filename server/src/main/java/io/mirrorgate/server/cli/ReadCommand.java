@@ -63,34 +63,18 @@ final class ReadCommand {
         if (cl.getArgList().isEmpty()) {
             throw CommandLines.usage(NAME, "no input file");
         }
-        String format = cl.getOptionValue("format", "text");
-        if (!format.equals("tsv") && !format.equals("text") && !format.equals("jsonl")) {
-            throw CommandLines.usage(NAME, "--format '" + format + "' (expected tsv, text or jsonl)");
-        }
+        String format = CommandLines.formatName(NAME, cl);
         long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
         ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
         String write = cl.getOptionValue("write");
-        if (write != null && cl.hasOption("format")) {
-            throw CommandLines.usage(NAME, "-w writes pcap; it does not take --format");
-        }
-        BpfFilter filter = null;
-        if (cl.hasOption("filter")) {
-            try {
-                filter = new BpfFilter(cl.getOptionValue("filter"));
-            } catch (Libpcap.LibpcapUnavailableException e) {
-                throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": --filter needs libpcap: " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw CommandLines.usage(NAME, e.getMessage());
-            }
-        }
+        BpfFilter filter = CommandLines.filter(NAME, cl);
         Reader reader = new Reader(zone, filter, count, err);
         try {
             if (write != null) {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                reader.format = format.equals("tsv") ? new TsvFormat(stdout)
-                        : format.equals("jsonl") ? new JsonlFormat(stdout) : new TextFormat(stdout);
+                reader.format = CommandLines.eventFormat(format, stdout);
                 reader.format.begin();
             }
             long total = 0;

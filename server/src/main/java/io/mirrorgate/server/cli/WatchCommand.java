@@ -5,7 +5,6 @@ import io.mirrorgate.client.MirrorReceiver;
 import io.mirrorgate.client.PacketHandler;
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.Dialect;
-import io.mirrorgate.protocol.Libpcap;
 import io.mirrorgate.protocol.PacketView;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,27 +63,12 @@ final class WatchCommand {
             to = CommandLines.hostPort(NAME, "listen", l.indexOf(':') < 0 ? "127.0.0.1:" + l : l);
         }
         Dialect dialect = cl.hasOption("dialect") || cl.hasOption("connect") ? CommandLines.dialect(NAME, cl) : null;
-        String format = cl.getOptionValue("format", "text");
-        if (!format.equals("tsv") && !format.equals("text") && !format.equals("jsonl")) {
-            throw CommandLines.usage(NAME, "--format '" + format + "' (expected tsv, text or jsonl)");
-        }
+        String format = CommandLines.formatName(NAME, cl);
         long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
         ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
         long retry = CommandLines.positiveLong(NAME, cl, "retry", 15);
         String write = cl.getOptionValue("write");
-        if (write != null && cl.hasOption("format")) {
-            throw CommandLines.usage(NAME, "-w writes pcap; it does not take --format");
-        }
-        BpfFilter filter = null;
-        if (cl.hasOption("filter")) {
-            try {
-                filter = new BpfFilter(cl.getOptionValue("filter"));
-            } catch (Libpcap.LibpcapUnavailableException e) {
-                throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": --filter needs libpcap: " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw CommandLines.usage(NAME, e.getMessage());
-            }
-        }
+        BpfFilter filter = CommandLines.filter(NAME, cl);
         try {
             EventFormat fmt = null;
             PcapOutput pcap = null;
@@ -92,8 +76,7 @@ final class WatchCommand {
                 pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                fmt = format.equals("tsv") ? new TsvFormat(stdout) : format.equals("jsonl") ? new JsonlFormat(stdout)
-                        : new TextFormat(stdout);
+                fmt = CommandLines.eventFormat(format, stdout);
                 fmt.begin();
                 fmt.flush();
             }
