@@ -67,6 +67,7 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress clientAddress;
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
+    private AccessPolicy access;
 
     public Collector(ServeConfig cfg, OutputStream stdout) {
         this.cfg = cfg;
@@ -85,6 +86,9 @@ public final class Collector implements AutoCloseable {
             serverChannelClass = NioServerSocketChannel.class;
             channelClass = NioSocketChannel.class;
         }
+        access = new AccessPolicy(cfg.allow, cfg.injectAllow);
+        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections);
+        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers);
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(factory);
         if (cfg.filter != null) {
@@ -97,6 +101,7 @@ public final class Collector implements AutoCloseable {
         mirrorAddress = bind(cfg.mirrorPort, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(agentGate);
                 SourceStats s = new SourceStats("agent " + peer(ch));
                 BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
                 ch.pipeline().addLast("agent", new AgentHandler(Collector.this, s, cfg.dialect, new WallClock(cfg.timezone), f));
@@ -108,6 +113,7 @@ public final class Collector implements AutoCloseable {
         clientAddress = bind(cfg.clientPort, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(subscriberGate);
                 SourceStats s = new SourceStats("subscriber " + peer(ch));
                 ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect),
                         new SubscriberHandler(Collector.this, cfg.clientDialect, s, null));
@@ -246,6 +252,16 @@ public final class Collector implements AutoCloseable {
 
     /** An injection frame from a subscriber or the mirror-out receiver; takes ownership. */
     void inject(InjectionFrame frame, InjectContext ctx) {
+        java.net.SocketAddress remote = ctx.channel.remoteAddress();
+        if (!(remote instanceof InetSocketAddress) || !access.mayInject((InetSocketAddress) remote)) {
+            frame.release();
+            ctx.stats.injectRefused.incrementAndGet();
+            injection.injectRefused.incrementAndGet();
+            if (ctx.firstTime("inject-allow")) {
+                LOG.warn("{}: injection frames refused: not in --inject-allow (default: loopback only)", ctx.stats.name);
+            }
+            return;
+        }
         if (!cfg.injectToAgent) {
             injector.inject(frame, ctx);
             return;
@@ -296,6 +312,11 @@ public final class Collector implements AutoCloseable {
         return t;
     }
 
+    /** Connections closed at accept: not in --allow, or over a connection cap. */
+    public long refusedConnections() {
+        return access == null ? 0 : access.refused.get();
+    }
+
     public SourceStats injectionTotals() {
         return injection;
     }
@@ -317,7 +338,9 @@ public final class Collector implements AutoCloseable {
         out.add("subscribers sent=" + subs.sent.get() + " dropped=" + subs.dropped.get() + " connected=" + subs.connected.get());
         hub.subscribers().forEach(s -> out.add("  " + s.stats.line()));
         out.add("injection inject_sent=" + injection.injectSent.get() + " inject_failed=" + injection.injectFailed.get()
-                + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get());
+                + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get()
+                + " inject_refused=" + injection.injectRefused.get());
+        out.add("connections refused=" + refusedConnections());
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
                     + (writer.failure() != null ? " failed: " + writer.failure() : ""));
@@ -353,6 +376,9 @@ public final class Collector implements AutoCloseable {
         sb.append("# HELP mirrorgate_file_dropped_total Records the capture writer could not write.\n");
         sb.append("# TYPE mirrorgate_file_dropped_total counter\n");
         sb.append("mirrorgate_file_dropped_total ").append(writerDropped()).append('\n');
+        sb.append("# HELP mirrorgate_refused_connections_total Connections closed at accept (--allow, connection caps).\n");
+        sb.append("# TYPE mirrorgate_refused_connections_total counter\n");
+        sb.append("mirrorgate_refused_connections_total ").append(refusedConnections()).append('\n');
         sb.append("# HELP mirrorgate_agents_connected Agents connected now.\n");
         sb.append("# TYPE mirrorgate_agents_connected gauge\n");
         sb.append("mirrorgate_agents_connected ").append(agents.size()).append('\n');
@@ -386,6 +412,7 @@ public final class Collector implements AutoCloseable {
             case "inject_failed": return "Injection frames the adapter refused.";
             case "inject_discarded": return "Injection frames discarded: no adapter or no agent.";
             case "inject_empty": return "Zero-length injection frames, ignored.";
+            case "inject_refused": return "Injection frames from peers not in --inject-allow.";
             case "connected": return "Connections accepted.";
             default: return "Connections closed because their stream broke.";
         }

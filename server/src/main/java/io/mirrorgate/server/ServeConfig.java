@@ -27,4 +27,15 @@ public final class ServeConfig {
     /** Outbound bytes a subscriber may have queued before its records are dropped. */
     public int subscriberHighWater = 8 << 20;
     public boolean epoll = true;
+    /** Who may connect (agents and subscribers); empty: anyone who reaches the bound address. */
+    public java.util.List<String> allow = new java.util.ArrayList<>();
+    /** Who may inject; empty: loopback only. */
+    public java.util.List<String> injectAllow = new java.util.ArrayList<>();
+    public int maxConnections = 1024;
+    public int maxSubscribers = 64;
+
+    /** Throws IllegalArgumentException with a one-line reason unless {@code cidr} is an address or CIDR block. */
+    public static void checkCidr(String cidr) {
+        AccessPolicy.rule(cidr);
+    }
 }

@@ -22,6 +22,7 @@ public final class SourceStats {
     public final AtomicLong injectFailed = new AtomicLong();
     public final AtomicLong injectDiscarded = new AtomicLong();
     public final AtomicLong injectEmpty = new AtomicLong();
+    public final AtomicLong injectRefused = new AtomicLong();
     public final AtomicLong connected = new AtomicLong();
     public final AtomicLong closedBadStream = new AtomicLong();
 
@@ -44,6 +45,7 @@ public final class SourceStats {
         injectFailed.addAndGet(o.injectFailed.get());
         injectDiscarded.addAndGet(o.injectDiscarded.get());
         injectEmpty.addAndGet(o.injectEmpty.get());
+        injectRefused.addAndGet(o.injectRefused.get());
         connected.addAndGet(o.connected.get());
         closedBadStream.addAndGet(o.closedBadStream.get());
     }
@@ -52,11 +54,11 @@ public final class SourceStats {
     public long[] values() {
         return new long[] {received.get(), bytes.get(), decoded.get(), malformed.get(), nonIp.get(), compressed.get(),
             filtered.get(), dropped.get(), sent.get(), injectSent.get(), injectFailed.get(), injectDiscarded.get(),
-            injectEmpty.get(), connected.get(), closedBadStream.get()};
+            injectEmpty.get(), injectRefused.get(), connected.get(), closedBadStream.get()};
     }
 
     public static final String[] NAMES = {"received", "bytes", "decoded", "malformed", "non_ip", "compressed",
-        "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "connected",
+        "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "inject_refused", "connected",
         "closed_bad_stream"};
 
     /** {@code name received=.. bytes=..}, leaving out zero counters. */

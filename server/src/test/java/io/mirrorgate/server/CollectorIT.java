@@ -433,6 +433,44 @@ class CollectorIT {
         assertEquals(300, n);
     }
 
+    @Test
+    void allowListAndConnectionCapsCloseAtAcceptAndCount() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.allow.add("10.0.0.0/8");
+        Collector c = start(cfg);
+        try (Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
+            s.setSoTimeout(10_000);
+            assertEquals(-1, s.getInputStream().read(), "closed at accept");
+        }
+        assertEquals(1, c.refusedConnections());
+        assertEquals(0, c.agentTotals().connected.get());
+
+        ServeConfig capped = new ServeConfig();
+        capped.maxSubscribers = 2;
+        Collector d = start(capped);
+        subscribe(d, 1);
+        subscribe(d, 2);
+        try (Socket third = new Socket(d.clientAddress().getAddress(), d.clientAddress().getPort())) {
+            third.setSoTimeout(10_000);
+            assertEquals(-1, third.getInputStream().read());
+        }
+        assertEquals(1, d.refusedConnections());
+        assertEquals(2, d.subscriberTotals().connected.get());
+    }
+
+    @Test
+    void injectionFromOutsideInjectAllowIsRefusedAndCounted() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.injectAllow.add("192.0.2.0/24"); // not loopback: our test client may not inject
+        Collector c = start(cfg);
+        try (Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+            s.getOutputStream().write(new byte[] {3, 0, 1, 2, 3, 2, 0, 4, 5});
+            s.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> c.injectionTotals().injectRefused.get() == 2);
+            assertEquals(0, c.injectionTotals().injectDiscarded.get());
+        }
+    }
+
     private static Socket accept(ServerSocket s) throws IOException {
         s.setSoTimeout(30_000);
         return s.accept();

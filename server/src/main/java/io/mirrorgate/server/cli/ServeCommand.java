@@ -39,6 +39,10 @@ final class ServeCommand {
         o.addOption(Option.builder("G").longOpt("rotate-seconds").hasArg().argName("SEC").desc("with -w: start a new file every SEC seconds (strftime % conversions in FILE)").get());
         o.addOption(Option.builder("W").longOpt("file-count").hasArg().argName("N").desc("with -C: a ring of N files; with -G: stop after N files").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("keep only records matching this libpcap filter (fan-out and files)").get());
+        o.addOption(Option.builder().longOpt("allow").hasArg().argName("CIDR").desc("only these addresses may connect (repeatable; default: anyone who reaches --bind)").get());
+        o.addOption(Option.builder().longOpt("inject-allow").hasArg().argName("CIDR").desc("only these addresses may inject (repeatable; default: loopback only)").get());
+        o.addOption(Option.builder().longOpt("max-connections").hasArg().argName("N").desc("agents connected at once (default 1024)").get());
+        o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
         o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
@@ -90,6 +94,21 @@ final class ServeCommand {
         }
         c.filter = cl.getOptionValue("filter");
         c.metricsPort = cl.hasOption("metrics-port") ? port(cl, "metrics-port", 0) : -1;
+        for (String opt : new String[] {"allow", "inject-allow"}) {
+            String[] v = cl.getOptionValues(opt);
+            if (v != null) {
+                for (String cidr : v) {
+                    try {
+                        io.mirrorgate.server.ServeConfig.checkCidr(cidr);
+                    } catch (IllegalArgumentException e) {
+                        throw CommandLines.usage(NAME, "--" + opt + " " + e.getMessage());
+                    }
+                    (opt.equals("allow") ? c.allow : c.injectAllow).add(cidr);
+                }
+            }
+        }
+        c.maxConnections = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-connections", c.maxConnections));
+        c.maxSubscribers = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-subscribers", c.maxSubscribers));
         return c;
     }
 

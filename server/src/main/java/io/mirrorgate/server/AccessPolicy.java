@@ -1,0 +1,128 @@
+package io.mirrorgate.server;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ipfilter.AbstractRemoteAddressFilter;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may connect and who may inject (SPEC section 7): {@code --allow CIDR} for agents and
+ * subscribers (empty: anyone who can reach the bound address), {@code --inject-allow CIDR} for
+ * injection (default: loopback only), and a cap on connections per port. A refused connection is
+ * closed at accept and counted; its address is logged once.
+ */
+final class AccessPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessPolicy.class);
+    /** Addresses whose refusal we remember having logged (bounded: a flood cannot grow it). */
+    private static final int LOGGED_MAX = 1024;
+
+    private final List<IpSubnetFilterRule> allow;
+    private final List<IpSubnetFilterRule> injectAllow;
+    final AtomicLong refused = new AtomicLong();
+    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+    AccessPolicy(List<String> allow, List<String> injectAllow) {
+        this.allow = rules(allow);
+        this.injectAllow = rules(injectAllow == null || injectAllow.isEmpty() ? List.of("127.0.0.0/8", "::1/128") : injectAllow);
+    }
+
+    /** Parses {@code address[/prefix]}; throws IllegalArgumentException with a one-line reason. */
+    static IpSubnetFilterRule rule(String cidr) {
+        int slash = cidr.indexOf('/');
+        String addr = slash < 0 ? cidr : cidr.substring(0, slash);
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(addr);
+        if (bytes == null) {
+            throw new IllegalArgumentException("'" + cidr + "' is not an address or CIDR block");
+        }
+        int max = bytes.length * 8;
+        int prefix;
+        try {
+            prefix = slash < 0 ? max : Integer.parseInt(cidr.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            prefix = -1;
+        }
+        if (prefix < 0 || prefix > max) {
+            throw new IllegalArgumentException("'" + cidr + "': prefix length must be 0.." + max);
+        }
+        try {
+            return new IpSubnetFilterRule(InetAddress.getByAddress(bytes), prefix, IpFilterRuleType.ACCEPT);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("'" + cidr + "' is not an address or CIDR block");
+        }
+    }
+
+    private static List<IpSubnetFilterRule> rules(List<String> cidrs) {
+        List<IpSubnetFilterRule> out = new ArrayList<>();
+        if (cidrs != null) {
+            for (String c : cidrs) {
+                out.add(rule(c.trim()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(List<IpSubnetFilterRule> rules, InetSocketAddress a) {
+        for (IpSubnetFilterRule r : rules) {
+            if (r.matches(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean mayConnect(InetSocketAddress a) {
+        return allow.isEmpty() || matches(allow, a);
+    }
+
+    boolean mayInject(InetSocketAddress a) {
+        return a != null && matches(injectAllow, a);
+    }
+
+    /** The first handler of every accepted connection on one port: allow list and connection cap. */
+    @ChannelHandler.Sharable
+    final class Gate extends AbstractRemoteAddressFilter<InetSocketAddress> {
+        private final String port;
+        private final int max;
+        private final AtomicInteger open = new AtomicInteger();
+
+        Gate(String port, int max) {
+            this.port = port;
+            this.max = max;
+        }
+
+        @Override
+        protected boolean accept(ChannelHandlerContext ctx, InetSocketAddress remote) {
+            if (!mayConnect(remote)) {
+                refuse(remote, "not in --allow");
+                return false;
+            }
+            if (open.incrementAndGet() > max) {
+                open.decrementAndGet();
+                refuse(remote, "more than " + max + " connections on the " + port + " port");
+                return false;
+            }
+            ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
+            return true;
+        }
+
+        private void refuse(InetSocketAddress remote, String why) {
+            refused.incrementAndGet();
+            String who = remote.getAddress().getHostAddress();
+            if (logged.size() < LOGGED_MAX && logged.add(who + why)) {
+                LOG.warn("refused {}:{} on the {} port: {}", who, remote.getPort(), port, why);
+            }
+        }
+    }
+}
