@@ -61,6 +61,7 @@ public final class MirrorAgent implements AutoCloseable {
     private final String filter;
     private final Direction direction;
     private final int kernelBuffer;
+    private final Tls tls;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private long pendingBytes;
@@ -91,6 +92,7 @@ public final class MirrorAgent implements AutoCloseable {
         this.filter = b.filter;
         this.direction = b.direction;
         this.kernelBuffer = b.kernelBuffer;
+        this.tls = b.tls;
     }
 
     /** An agent streaming to {@code host:port} (a collector's mirror port, default 5555). */
@@ -115,6 +117,7 @@ public final class MirrorAgent implements AutoCloseable {
          * mode (one ring slot per snaplen), and a burst overflows it (measured: 15 of 50 dropped).
          */
         private int kernelBuffer = 32 << 20;
+        private Tls tls;
 
         private Builder(InetSocketAddress target) {
             this.target = target;
@@ -177,6 +180,12 @@ public final class MirrorAgent implements AutoCloseable {
         /** Kernel capture buffer in bytes (default 32 MiB; 0: libpcap's default of 2 MiB). */
         public Builder kernelBufferBytes(int n) {
             this.kernelBuffer = n;
+            return this;
+        }
+
+        /** Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified. */
+        public Builder tls(Tls t) {
+            this.tls = t;
             return this;
         }
 
@@ -349,6 +358,9 @@ public final class MirrorAgent implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.handler(ch, target));
+                        }
                         ch.pipeline().addLast(new InjectionFrameDecoder(dialect), new Connection());
                     }
                 }).connect(target).addListener(f -> {

@@ -49,6 +49,7 @@ public final class MirrorClient implements AutoCloseable {
     private final ZoneId zone;
     private final Duration reconnect;
     private final PacketDelivery delivery;
+    private final Tls tls;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong injectFailed = new AtomicLong();
@@ -63,6 +64,7 @@ public final class MirrorClient implements AutoCloseable {
         this.zone = b.zone;
         this.reconnect = b.reconnect;
         this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-client-dispatcher");
+        this.tls = b.tls;
     }
 
     /** A builder for a client of {@code host:port} (a collector's client port, default 5556). */
@@ -80,6 +82,7 @@ public final class MirrorClient implements AutoCloseable {
         private int queueCapacity = 65_536;
         private Consumer<IpPacket> listener;
         private PacketHandler handler;
+        private Tls tls;
 
         private Builder(String host, int port) {
             this.host = Objects.requireNonNull(host);
@@ -122,6 +125,12 @@ public final class MirrorClient implements AutoCloseable {
             return this;
         }
 
+        /** Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified. */
+        public Builder tls(Tls t) {
+            this.tls = t;
+            return this;
+        }
+
         /** The client; {@link MirrorClient#start()} connects. */
         public MirrorClient build() {
             return new MirrorClient(this);
@@ -145,6 +154,9 @@ public final class MirrorClient implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         String peer = target.getHostString() + ":" + target.getPort();
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.handler(ch, target));
+                        }
                         ch.pipeline().addLast(new InjectionFrameEncoder(dialect),
                                 new RecordStreamDecoder(dialect, new WallClock(zone), peer, delivery.asHandler()),
                                 new Lifecycle());

@@ -68,6 +68,9 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
     private AccessPolicy access;
+    private io.mirrorgate.client.Tls tlsServer;
+    private io.mirrorgate.client.Tls tlsClient;
+    private final java.util.concurrent.atomic.AtomicLong tlsRefused = new java.util.concurrent.atomic.AtomicLong();
 
     public Collector(ServeConfig cfg, OutputStream stdout) {
         this.cfg = cfg;
@@ -87,6 +90,14 @@ public final class Collector implements AutoCloseable {
             channelClass = NioSocketChannel.class;
         }
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
+        if (cfg.tlsCert != null) {
+            try {
+                tlsServer = io.mirrorgate.client.Tls.server(cfg.tlsCert, cfg.tlsKey, cfg.tlsCa);
+                tlsClient = io.mirrorgate.client.Tls.client(cfg.tlsCa, cfg.tlsCert, cfg.tlsKey);
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("TLS material: " + e.getMessage());
+            }
+        }
         AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections);
         AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers);
         boss = new MultiThreadIoEventLoopGroup(1, factory);
@@ -102,6 +113,7 @@ public final class Collector implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(agentGate);
+                addTls(ch, "mirror");
                 SourceStats s = new SourceStats("agent " + peer(ch));
                 BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
                 ch.pipeline().addLast("agent", new AgentHandler(Collector.this, s, cfg.dialect, new WallClock(cfg.timezone), f));
@@ -114,6 +126,7 @@ public final class Collector implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(subscriberGate);
+                addTls(ch, "client");
                 SourceStats s = new SourceStats("subscriber " + peer(ch));
                 ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect),
                         new SubscriberHandler(Collector.this, cfg.clientDialect, s, null));
@@ -148,6 +161,22 @@ public final class Collector implements AutoCloseable {
         Channel ch = b.bind(cfg.bind, port).sync().channel();
         listeners.add(ch);
         return (InetSocketAddress) ch.localAddress();
+    }
+
+    private void addTls(SocketChannel ch, String port) {
+        if (tlsServer != null) {
+            ch.pipeline().addLast(tlsServer.handler(ch, null), new TlsGuard(tlsRefused, port));
+        }
+    }
+
+    /** TLS for connections the collector makes (--mirror-out), or null. */
+    io.mirrorgate.client.Tls tlsClient() {
+        return tlsClient;
+    }
+
+    /** TLS handshakes that failed (plaintext peers, untrusted or missing certificates). */
+    public long tlsRefused() {
+        return tlsRefused.get();
     }
 
     Bootstrap clientBootstrap() {
@@ -340,7 +369,7 @@ public final class Collector implements AutoCloseable {
         out.add("injection inject_sent=" + injection.injectSent.get() + " inject_failed=" + injection.injectFailed.get()
                 + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get()
                 + " inject_refused=" + injection.injectRefused.get());
-        out.add("connections refused=" + refusedConnections());
+        out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused());
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
                     + (writer.failure() != null ? " failed: " + writer.failure() : ""));
@@ -379,6 +408,9 @@ public final class Collector implements AutoCloseable {
         sb.append("# HELP mirrorgate_refused_connections_total Connections closed at accept (--allow, connection caps).\n");
         sb.append("# TYPE mirrorgate_refused_connections_total counter\n");
         sb.append("mirrorgate_refused_connections_total ").append(refusedConnections()).append('\n');
+        sb.append("# HELP mirrorgate_tls_refused_total TLS handshakes that failed.\n");
+        sb.append("# TYPE mirrorgate_tls_refused_total counter\n");
+        sb.append("mirrorgate_tls_refused_total ").append(tlsRefused()).append('\n');
         sb.append("# HELP mirrorgate_agents_connected Agents connected now.\n");
         sb.append("# TYPE mirrorgate_agents_connected gauge\n");
         sb.append("mirrorgate_agents_connected ").append(agents.size()).append('\n');

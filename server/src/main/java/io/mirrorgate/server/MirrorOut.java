@@ -44,6 +44,9 @@ final class MirrorOut {
         ChannelFuture f = collector.clientBootstrap().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (collector.tlsClient() != null) {
+                    ch.pipeline().addLast(collector.tlsClient().handler(ch, target));
+                }
                 ch.pipeline().addLast(new InjectionFrameDecoder(Dialect.NCF),
                         new SubscriberHandler(collector, Dialect.NCF, new SourceStats(name), MirrorOut.this::closed));
             }

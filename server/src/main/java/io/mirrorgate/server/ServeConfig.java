@@ -33,6 +33,11 @@ public final class ServeConfig {
     public java.util.List<String> injectAllow = new java.util.ArrayList<>();
     public int maxConnections = 1024;
     public int maxSubscribers = 64;
+    /** PEM certificate and PKCS#8 key: TLS on both ports (and --mirror-out presents them). */
+    public java.io.File tlsCert;
+    public java.io.File tlsKey;
+    /** PEM CA: peers must present a certificate it signed (mutual TLS); --mirror-out trusts it. */
+    public java.io.File tlsCa;
 
     /** Throws IllegalArgumentException with a one-line reason unless {@code cidr} is an address or CIDR block. */
     public static void checkCidr(String cidr) {

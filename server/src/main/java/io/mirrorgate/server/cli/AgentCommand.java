@@ -31,6 +31,7 @@ final class AgentCommand {
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("what to send (default ncf)").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone the wall-clock times are written in (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("direction").hasArg().argName("in|out|both").desc("capture direction (default both)").get());
+        CommandLines.tlsOptions(o, false);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -63,7 +64,8 @@ final class AgentCommand {
                 .filter(cl.getOptionValue("filter")).dialect(CommandLines.dialect(NAME, cl))
                 .timezone(CommandLines.zone(NAME, cl, "timezone"))
                 .retryEvery(Duration.ofSeconds(CommandLines.positiveLong(NAME, cl, "retry", 15)))
-                .bufferBytes(CommandLines.positiveLong(NAME, cl, "buffer", 64) << 20).direction(direction).build();
+                .bufferBytes(CommandLines.positiveLong(NAME, cl, "buffer", 64) << 20).direction(direction)
+                .tls(CommandLines.clientTls(NAME, cl)).build();
         try {
             agent.start();
         } catch (Exception e) {

@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Options;
+
 import org.apache.commons.cli.ParseException;
 
 /** Parsing and validation shared by every command: one-line errors with status 64. */
@@ -115,6 +116,46 @@ final class CommandLines {
             throw new CliException(ExitStatus.UNAVAILABLE, command + ": --filter needs libpcap: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw usage(command, e.getMessage());
+        }
+    }
+
+    /** Adds --tls-ca, --tls-cert and --tls-key (PEM files) to a command's options. */
+    static void tlsOptions(Options o, boolean server) {
+        o.addOption(org.apache.commons.cli.Option.builder().longOpt("tls-ca").hasArg().argName("PEM")
+                .desc(server ? "require peer certificates signed by this CA (mutual TLS)" : "trust this CA for the collector's certificate").get());
+        o.addOption(org.apache.commons.cli.Option.builder().longOpt("tls-cert").hasArg().argName("PEM")
+                .desc(server ? "serve TLS with this certificate (both ports)" : "present this client certificate").get());
+        o.addOption(org.apache.commons.cli.Option.builder().longOpt("tls-key").hasArg().argName("PEM")
+                .desc("the PKCS#8 key of --tls-cert").get());
+    }
+
+    static java.io.File pem(String command, CommandLine cl, String opt) throws CliException {
+        String v = cl.getOptionValue(opt);
+        if (v == null) {
+            return null;
+        }
+        java.io.File f = new java.io.File(v);
+        if (!f.canRead()) {
+            throw new CliException(ExitStatus.NO_INPUT, command + ": --" + opt + " " + v + ": cannot be read");
+        }
+        return f;
+    }
+
+    /** The client TLS of --tls-ca/--tls-cert/--tls-key, or null when none of them is given. */
+    static io.mirrorgate.client.Tls clientTls(String command, CommandLine cl) throws CliException {
+        java.io.File ca = pem(command, cl, "tls-ca");
+        java.io.File cert = pem(command, cl, "tls-cert");
+        java.io.File key = pem(command, cl, "tls-key");
+        if (ca == null && cert == null && key == null) {
+            return null;
+        }
+        if ((cert == null) != (key == null)) {
+            throw usage(command, "--tls-cert and --tls-key go together");
+        }
+        try {
+            return io.mirrorgate.client.Tls.client(ca, cert, key);
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw usage(command, "TLS material: " + e.getMessage());
         }
     }
 

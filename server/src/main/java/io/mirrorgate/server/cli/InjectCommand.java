@@ -36,6 +36,7 @@ final class InjectCommand {
         o.addOption(Option.builder().longOpt("rate").hasArg().argName("PPS").desc("frames per second (default: as fast as possible)").get());
         o.addOption(Option.builder().longOpt("loop").hasArg().argName("N").desc("send everything N times (default 1)").get());
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the collector's client dialect (default ncf)").get());
+        CommandLines.tlsOptions(o, false);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -73,7 +74,8 @@ final class InjectCommand {
         long sent = 0;
         long skipped = 0;
         long start = System.nanoTime();
-        try (Socket s = ReplayCommand.connect(to, 15, err)) {
+        io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
+        try (Socket s = ReplayCommand.connect(to, 15, tls, err)) {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
             byte[] frame = new byte[InjectionFrame.MAX_FRAME_LENGTH];
             for (long loop = 0; loop < loops; loop++) {

@@ -44,6 +44,7 @@ final class ReplayCommand {
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("what to send (default ncf)").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone to read NCF/NCFX times in and to write them in (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
+        CommandLines.tlsOptions(o, false);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -73,7 +74,8 @@ final class ReplayCommand {
         if (!Files.isReadable(file)) {
             throw new CliException(ExitStatus.NO_INPUT, NAME + ": " + file + ": no such file or not readable");
         }
-        try (Socket s = connect(to, retry, err)) {
+        io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
+        try (Socket s = connect(to, retry, tls, err)) {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 18);
             ByteBuf buf = Unpooled.buffer(1 << 17);
             PacketView v = new PacketView();
@@ -136,13 +138,22 @@ final class ReplayCommand {
     }
 
     /** Connects, retrying every {@code retry} seconds like CommView; says so once. */
-    static Socket connect(InetSocketAddress to, long retry, PrintStream err) throws CliException {
+    static Socket connect(InetSocketAddress to, long retry, io.mirrorgate.client.Tls tls, PrintStream err) throws CliException {
         boolean said = false;
         while (true) {
             try {
                 Socket s = new Socket(to.getAddress(), to.getPort());
                 s.setTcpNoDelay(true);
-                return s;
+                if (tls == null) {
+                    return s;
+                }
+                try {
+                    return tls.wrap(s, to);
+                } catch (IOException e) {
+                    s.close();
+                    throw new CliException(ExitStatus.UNAVAILABLE, "TLS with " + to.getHostString() + ":" + to.getPort()
+                            + " failed: " + e.getMessage());
+                }
             } catch (IOException e) {
                 if (to.isUnresolved()) {
                     throw new CliException(ExitStatus.UNAVAILABLE, "cannot resolve " + to.getHostString());

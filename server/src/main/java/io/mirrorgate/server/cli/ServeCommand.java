@@ -44,6 +44,7 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("max-connections").hasArg().argName("N").desc("agents connected at once (default 1024)").get());
         o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
         o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
+        CommandLines.tlsOptions(o, true);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -107,6 +108,15 @@ final class ServeCommand {
                 }
             }
         }
+        c.tlsCert = CommandLines.pem(NAME, cl, "tls-cert");
+        c.tlsKey = CommandLines.pem(NAME, cl, "tls-key");
+        c.tlsCa = CommandLines.pem(NAME, cl, "tls-ca");
+        if ((c.tlsCert == null) != (c.tlsKey == null)) {
+            throw CommandLines.usage(NAME, "--tls-cert and --tls-key go together");
+        }
+        if (c.tlsCa != null && c.tlsCert == null) {
+            throw CommandLines.usage(NAME, "--tls-ca needs --tls-cert and --tls-key");
+        }
         c.maxConnections = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-connections", c.maxConnections));
         c.maxSubscribers = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-subscribers", c.maxSubscribers));
         return c;
@@ -163,6 +173,9 @@ final class ServeCommand {
         err.println("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
                 + cfg.clientDialect.name().toLowerCase() + ")");
         err.println("mirrorgate serve: injection " + collector.injectionStateForCli());
+        if (cfg.tlsCert != null) {
+            err.println("mirrorgate serve: TLS on both ports" + (cfg.tlsCa != null ? ", client certificates required" : ""));
+        }
         if (collector.metricsAddress() != null) {
             err.println("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
         }

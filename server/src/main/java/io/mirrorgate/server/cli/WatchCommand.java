@@ -40,6 +40,7 @@ final class WatchCommand {
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
+        CommandLines.tlsOptions(o, false);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -67,6 +68,7 @@ final class WatchCommand {
         long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
         ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
         long retry = CommandLines.positiveLong(NAME, cl, "retry", 15);
+        io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
         String write = cl.getOptionValue("write");
         BpfFilter filter = CommandLines.filter(NAME, cl);
         try {
@@ -86,7 +88,7 @@ final class WatchCommand {
             Signal.handle(new Signal("TERM"), s -> done.countDown());
             if (cl.hasOption("connect")) {
                 try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
-                        .reconnectEvery(Duration.ofSeconds(retry)).packetHandler(printer).build().start()) {
+                        .reconnectEvery(Duration.ofSeconds(retry)).tls(tls).packetHandler(printer).build().start()) {
                     done.await();
                 }
             } else {

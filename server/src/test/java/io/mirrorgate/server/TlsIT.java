@@ -1,0 +1,148 @@
+package io.mirrorgate.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.client.MirrorClient;
+import io.mirrorgate.client.Tls;
+import io.mirrorgate.server.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS on both ports with certificates openssl makes for the test: a CA, a server certificate for
+ * "localhost", a client certificate, and a second CA nobody trusts.
+ */
+class TlsIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+
+    static File f(String name) {
+        return dir.resolve(name).toFile();
+    }
+
+    static void openssl(String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "openssl";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+    }
+
+    static void ca(String name) throws Exception {
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".pem", "-days", "2",
+                "-subj", "/CN=" + name);
+    }
+
+    static void signed(String name, String ca, String cn, String san) throws Exception {
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
+        Files.writeString(dir.resolve(name + ".ext"), san == null ? "basicConstraints=CA:FALSE\n"
+                : "basicConstraints=CA:FALSE\nsubjectAltName=" + san + "\n");
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial", "-out",
+                name + ".pem", "-days", "2", "-extfile", name + ".ext");
+    }
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        ca("ca");
+        ca("otherca");
+        signed("server", "ca", "localhost", "DNS:localhost");
+        signed("client", "ca", "agent-1", null);
+        signed("stranger", "otherca", "agent-2", null);
+    }
+
+    private static Collector collector(boolean mutual) throws InterruptedException {
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        cfg.tlsCert = f("server.pem");
+        cfg.tlsKey = f("server.key");
+        cfg.tlsCa = mutual ? f("ca.pem") : null;
+        return new Collector(cfg, System.out).start();
+    }
+
+    private static int replay(Collector c, String host, String... tls) {
+        String[] base = {"replay", TestAgents.testdata("eth.ncf").toString(), "--mirror", host + ":" + c.mirrorAddress().getPort(),
+            "--retry", "1"};
+        String[] args = new String[base.length + tls.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(tls, 0, args, base.length, tls.length);
+        return Main.run(args, new ByteArrayOutputStream(), new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void agentAndSubscriberOverTls() throws Exception {
+        try (Collector c = collector(false);
+             MirrorClient m = MirrorClient.builder("localhost", c.clientAddress().getPort())
+                     .tls(Tls.client(f("ca.pem"), null, null)).timezone(ZoneOffset.UTC).build().start()) {
+            assertTrue(m.awaitConnected(WAIT));
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            assertEquals(0, replay(c, "localhost", "--tls-ca", f("ca.pem").toString()));
+            for (int k = 0; k < 39; k++) {
+                assertTrue(m.poll(WAIT) != null, "record " + k);
+            }
+            assertEquals(0, c.tlsRefused());
+        }
+    }
+
+    @Test
+    void plaintextPeerOnATlsPortIsRefusedNeverServedInPlaintext() throws Exception {
+        try (Collector c = collector(false)) {
+            try (Socket s = new Socket("127.0.0.1", c.mirrorAddress().getPort())) {
+                s.getOutputStream().write(Files.readAllBytes(TestAgents.testdata("eth.ncf")));
+                s.setSoTimeout(10_000);
+                try {
+                    while (s.getInputStream().read() >= 0) {
+                        // TLS alert bytes at most, then the close
+                    }
+                } catch (java.net.SocketException e) {
+                    // reset: refused
+                }
+            }
+            await().atMost(WAIT).until(() -> c.tlsRefused() == 1);
+            assertEquals(0, c.agentTotals().received.get());
+        }
+    }
+
+    @Test
+    void mutualTlsNeedsAClientCertificateFromTheCa() throws Exception {
+        try (Collector c = collector(true)) {
+            assertEquals(0, replay(c, "localhost", "--tls-ca", f("ca.pem").toString(), "--tls-cert", f("client.pem").toString(),
+                    "--tls-key", f("client.key").toString()));
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 39);
+            int noCert = replay(c, "localhost", "--tls-ca", f("ca.pem").toString());
+            int wrongCa = replay(c, "localhost", "--tls-ca", f("ca.pem").toString(), "--tls-cert", f("stranger.pem").toString(),
+                    "--tls-key", f("stranger.key").toString());
+            await().atMost(WAIT).until(() -> c.tlsRefused() == 2);
+            assertTrue(noCert != 0 || c.agentTotals().received.get() == 39, "no records without a certificate");
+            assertEquals(39, c.agentTotals().received.get(), "nothing from peers the CA did not sign");
+            assertTrue(wrongCa != 0 || c.agentTotals().received.get() == 39);
+        }
+    }
+
+    @Test
+    void clientsVerifyTheCollectorsCaAndHostName() throws Exception {
+        try (Collector c = collector(false)) {
+            assertEquals(69, replay(c, "localhost", "--tls-ca", f("otherca.pem").toString()), "untrusted CA");
+            assertEquals(69, replay(c, "127.0.0.1", "--tls-ca", f("ca.pem").toString()), "certificate is for localhost only");
+            await().atMost(WAIT).until(() -> c.tlsRefused() == 2);
+            assertEquals(0, c.agentTotals().received.get());
+        }
+    }
+}
