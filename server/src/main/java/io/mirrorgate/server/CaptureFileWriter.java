@@ -47,6 +47,8 @@ final class CaptureFileWriter implements AutoCloseable {
     private final BlockingQueue<RecordRun> queue = new ArrayBlockingQueue<>(QUEUE_RUNS);
     private final Thread thread;
     private final Map<Integer, Output> outputs = new HashMap<>();
+    /** Files this run created (and may rotate into again). */
+    private final java.util.Set<Path> mine = new java.util.HashSet<>();
     final AtomicLong written = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong files = new AtomicLong();
@@ -213,7 +215,7 @@ final class CaptureFileWriter implements AutoCloseable {
                 }
                 o.index = ring > 0 ? (o.index + 1) % ring : o.index + 1;
             }
-            o.path = Paths.get(name(linkType, o, now));
+            o.path = unused(Paths.get(name(linkType, o, now)));
             Path parent = o.path.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
@@ -225,6 +227,30 @@ final class CaptureFileWriter implements AutoCloseable {
             files.incrementAndGet();
         }
         return o;
+    }
+
+    /**
+     * Never overwrites a file this run did not write (a previous run's capture, kept after a
+     * crash or a clock that stepped back under -G): FILE becomes FILE.1, FILE.2, ... A -W ring
+     * reuses its own N names; that is what a ring is.
+     */
+    private Path unused(Path p) {
+        if (ring > 0 || written(p) || !Files.exists(p)) {
+            mine.add(p.toAbsolutePath());
+            return p;
+        }
+        for (int k = 1; ; k++) {
+            Path q = Paths.get(p + "." + k);
+            if (!Files.exists(q)) {
+                LOG.warn("capture file {} exists (not written by this run): writing {} instead", p, q);
+                mine.add(q.toAbsolutePath());
+                return q;
+            }
+        }
+    }
+
+    private boolean written(Path p) {
+        return mine.contains(p.toAbsolutePath());
     }
 
     private String name(int linkType, Output o, long now) {

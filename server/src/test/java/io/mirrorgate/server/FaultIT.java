@@ -1,0 +1,193 @@
+package io.mirrorgate.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.protocol.CaptureFormat;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.PcapFileReader;
+import io.mirrorgate.protocol.StreamFormatException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults with exact expected outcomes (issue 5): each test says what must survive. */
+class FaultIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern AGENTS = Pattern.compile("agents -> 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    /** Records readable in a pcap file, stopping quietly at a record cut short at the end. */
+    static int readable(Path p) throws Exception {
+        int n = 0;
+        PacketView v = new PacketView();
+        try (PcapFileReader r = new PcapFileReader(p, CaptureFormat.PCAP)) {
+            while (r.next(v)) {
+                n++;
+            }
+        } catch (StreamFormatException e) {
+            // the last record was cut short: everything before it counts
+        }
+        return n;
+    }
+
+    private static Collector collector(ServeConfig cfg) throws InterruptedException {
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        return new Collector(cfg, System.out).start();
+    }
+
+    @Test
+    void agentKilledMidRecordLosesOnlyThePartialRecord() throws Exception {
+        try (Collector c = collector(new ServeConfig())) {
+            TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            List<byte[]> recs = TestAgents.records(1, 3, 200);
+            byte[] all = TestAgents.concat(recs);
+            try (Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
+                s.getOutputStream().write(all, 0, all.length - 100); // record 3 cut in the middle
+                s.getOutputStream().flush();
+                await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 2);
+                s.setSoLinger(true, 0); // killed: reset, no goodbye
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().connected.get() == 1 && sub.size() >= recs.get(0).length * 2);
+            // the next connection starts clean on a record boundary
+            TestAgents.send(c.mirrorAddress(), all, 3);
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 5);
+            assertEquals(0, c.agentTotals().closedBadStream.get());
+            sub.close();
+        }
+    }
+
+    @Test
+    void subscriberVanishingMidWriteDisturbsNobody() throws Exception {
+        try (Collector c = collector(new ServeConfig())) {
+            Socket gone = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort());
+            TestAgents.Reader stays = new TestAgents.Reader(c.clientAddress());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2);
+            byte[] data = TestAgents.concat(TestAgents.records(2, 20_000, 500));
+            Thread vanish = new Thread(() -> {
+                try {
+                    Thread.sleep(20);
+                    gone.setSoLinger(true, 0);
+                    gone.close();
+                } catch (Exception e) {
+                    // test thread
+                }
+            });
+            vanish.start();
+            TestAgents.send(c.mirrorAddress(), data, 4);
+            vanish.join();
+            await().atMost(WAIT).until(() -> stays.size() >= data.length);
+            assertArrayEquals(data, stays.bytes());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2 && cLive(c) == 1);
+            stays.close();
+        }
+    }
+
+    private static int cLive(Collector c) throws Exception {
+        java.lang.reflect.Field f = Collector.class.getDeclaredField("hub");
+        f.setAccessible(true);
+        return ((SubscriberHub) f.get(c)).subscribers().size();
+    }
+
+    @Test
+    void diskFullStopsTheWriterWithAnErrorAndFanOutGoesOn() throws Exception {
+        Path mnt = tmp.resolve("small");
+        Files.createDirectories(mnt);
+        assertEquals(null, VethForTests.run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()),
+                "tmpfs needs root, as CI has");
+        try {
+            ServeConfig cfg = new ServeConfig();
+            cfg.writeFile = mnt.resolve("cap.pcap").toString();
+            try (Collector c = collector(cfg)) {
+                TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());
+                await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+                int n = 2000;
+                byte[] data = TestAgents.concat(TestAgents.records(3, n, 500)); // about 1 MB, 4 × the disk
+                TestAgents.send(c.mirrorAddress(), data, 5);
+                await().atMost(WAIT).until(() -> sub.size() >= data.length);
+                assertArrayEquals(data, sub.bytes());
+                await().atMost(WAIT).until(() -> c.writerWritten() + c.writerDropped() >= n);
+                assertTrue(c.writerDropped() > 0);
+                assertTrue(c.statisticsLines().stream().anyMatch(l -> l.contains("failed: No space left on device")),
+                        c.statisticsLines().toString());
+                sub.close();
+                c.close();
+                int onDisk = readable(mnt.resolve("cap.pcap"));
+                assertTrue(onDisk > 100 && onDisk <= c.writerWritten(), onDisk + " of " + c.writerWritten());
+            }
+        } finally {
+            VethForTests.run("umount", mnt.toString());
+        }
+    }
+
+    static Process serve(Path pcap, List<String> lines) throws Exception {
+        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                "--client-port", "0", "-w", pcap.toString()).redirectErrorStream(true).start();
+        return p;
+    }
+
+    static int port(Process p) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (r.readLine() != null) {
+                            // keep the pipe empty
+                        }
+                    } catch (java.io.IOException e) {
+                        // gone
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("serve printed no address");
+    }
+
+    @Test
+    void collectorKilledWhileWritingLeavesReadableFilesAndARestartKeepsThem() throws Exception {
+        Path pcap = tmp.resolve("cap.pcap");
+        Process first = serve(pcap, null);
+        int port = port(first);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), TestAgents.concat(TestAgents.records(4, 3000, 300)), 6);
+        Thread.sleep(1500); // the writer flushes every second
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor());
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        int before = readable(pcap);
+        assertTrue(before >= 2900, "records readable after SIGKILL: " + before);
+        byte[] kept = Files.readAllBytes(pcap);
+
+        Process second = serve(pcap, null);
+        int port2 = port(second);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port2), TestAgents.concat(TestAgents.records(5, 10, 300)), 7);
+        Thread.sleep(500);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(second.pid())).start().waitFor());
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        assertArrayEquals(kept, Files.readAllBytes(pcap), "the first run's file is untouched");
+        assertEquals(10, readable(tmp.resolve("cap.pcap.1")));
+    }
+}
