@@ -52,7 +52,10 @@ public final class NcfxHeader {
     public static int check(ByteBuf b, int i, long offset) {
         String bad = firstBadField(b, i);
         if (bad != null) {
-            throw new StreamFormatException(bad + " at offset " + offset, offset);
+            int paren = bad.indexOf(" (expected");
+            String what = paren < 0 ? bad : bad.substring(0, paren);
+            String expected = paren < 0 ? "" : bad.substring(paren);
+            throw new StreamFormatException(what + " at offset " + offset + expected, offset);
         }
         return (int) b.getUnsignedIntLE(i);
     }

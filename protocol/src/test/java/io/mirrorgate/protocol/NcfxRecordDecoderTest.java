@@ -103,7 +103,7 @@ class NcfxRecordDecoderTest {
         in.setIntLE(0, 0x7FFF_FFFF);
         EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
         StreamFormatException e = assertThrows(StreamFormatException.class, () -> ch.writeInbound(in));
-        assertTrue(e.getMessage().startsWith("ncfx data_len 2147483647 (expected 20.."), e.getMessage());
+        assertTrue(e.getMessage().startsWith("ncfx data_len 2147483647 at offset 0 (expected 20.."), e.getMessage());
         assertEquals(0, in.refCnt());
         assertFalse(ch.finishAndReleaseAll());
     }

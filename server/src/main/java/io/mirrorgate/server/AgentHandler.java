@@ -179,7 +179,11 @@ final class AgentHandler extends ByteToMessageDecoder {
                 && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof StreamFormatException) {
             stats.closedBadStream.incrementAndGet();
-            LOG.warn("{}: broken stream, closing: {}", stats.name, c.getMessage());
+            if (collector.firstBrokenStreamFrom(ctx.channel())) {
+                LOG.warn("{}: broken stream, closing: {}", stats.name, c.getMessage());
+            } else {
+                LOG.debug("{}: broken stream, closing: {}", stats.name, c.getMessage());
+            }
         } else if (c instanceof IOException) {
             LOG.debug("{}: {}", stats.name, c.getMessage());
         } else {

@@ -246,6 +246,19 @@ public final class Collector implements AutoCloseable {
         LOG.info("{} connected", s.name);
     }
 
+    /** Addresses whose first broken stream was logged at WARN (bounded: a flood cannot grow it). */
+    private final java.util.Set<String> brokenLogged = ConcurrentHashMap.newKeySet();
+
+    /**
+     * True for the first broken stream from an address (logged at WARN); later ones from the same
+     * address are counted and logged at DEBUG only, so an attack cannot flood the log.
+     */
+    boolean firstBrokenStreamFrom(Channel ch) {
+        java.net.SocketAddress a = ch.remoteAddress();
+        String ip = a instanceof InetSocketAddress ? ((InetSocketAddress) a).getAddress().getHostAddress() : String.valueOf(a);
+        return brokenLogged.size() < 1024 && brokenLogged.add(ip);
+    }
+
     void agentDialect(Channel ch, Dialect d) {
         agentDialects.put(ch, d);
         if (cfg.injectToAgent && cfg.dialect == null) {
