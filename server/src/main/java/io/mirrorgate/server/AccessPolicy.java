@@ -28,14 +28,22 @@ final class AccessPolicy {
     /** Addresses whose refusal we remember having logged (bounded: a flood cannot grow it). */
     private static final int LOGGED_MAX = 1024;
 
-    private final List<IpSubnetFilterRule> allow;
-    private final List<IpSubnetFilterRule> injectAllow;
+    private volatile List<IpSubnetFilterRule> allow;
+    private volatile List<IpSubnetFilterRule> injectAllow;
     final AtomicLong refused = new AtomicLong();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
     AccessPolicy(List<String> allow, List<String> injectAllow) {
-        this.allow = rules(allow);
-        this.injectAllow = rules(injectAllow == null || injectAllow.isEmpty() ? List.of("127.0.0.0/8", "::1/128") : injectAllow);
+        update(allow, injectAllow);
+    }
+
+    /** New lists (SIGHUP); connections already accepted stay, new ones meet the new lists. */
+    void update(List<String> allow, List<String> injectAllow) {
+        List<IpSubnetFilterRule> a = rules(allow);
+        List<IpSubnetFilterRule> i = rules(injectAllow == null || injectAllow.isEmpty()
+                ? List.of("127.0.0.0/8", "::1/128") : injectAllow);
+        this.allow = a;
+        this.injectAllow = i;
     }
 
     /** Parses {@code address[/prefix]}; throws IllegalArgumentException with a one-line reason. */

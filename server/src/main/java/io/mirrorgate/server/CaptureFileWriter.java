@@ -53,6 +53,7 @@ final class CaptureFileWriter implements AutoCloseable {
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong files = new AtomicLong();
     private volatile boolean stopping;
+    private volatile boolean reopen;
     private volatile String failure;
 
     /** One open pcap per link type. */
@@ -106,6 +107,10 @@ final class CaptureFileWriter implements AutoCloseable {
                 run = queue.poll(FLUSH_EVERY_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
+            }
+            if (reopen) {
+                reopen = false;
+                closeAll();
             }
             if (run != null) {
                 try {
@@ -270,6 +275,26 @@ final class CaptureFileWriter implements AutoCloseable {
             return o.index == 0 ? base : base + o.index;
         }
         return base;
+    }
+
+    /** Closes the current files; the next record opens new ones (a file still there gets a suffix). */
+    void reopen() {
+        reopen = true;
+    }
+
+    private void closeAll() {
+        for (Output o : outputs.values()) {
+            if (o.writer != null && !pattern.equals("-")) {
+                try {
+                    o.writer.close();
+                } catch (IOException e) {
+                    fail(e);
+                }
+                o.writer = null;
+            }
+        }
+        mine.clear();
+        LOG.info("capture files closed; new ones open with the next record");
     }
 
     /** Writes everything queued, closes every file (complete, readable), and stops the thread. */

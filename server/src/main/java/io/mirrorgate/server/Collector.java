@@ -68,8 +68,8 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
     private AccessPolicy access;
-    private io.mirrorgate.client.Tls tlsServer;
-    private io.mirrorgate.client.Tls tlsClient;
+    private volatile io.mirrorgate.client.Tls tlsServer;
+    private volatile io.mirrorgate.client.Tls tlsClient;
     private final java.util.concurrent.atomic.AtomicLong tlsRefused = new java.util.concurrent.atomic.AtomicLong();
 
     public Collector(ServeConfig cfg, OutputStream stdout) {
@@ -164,8 +164,41 @@ public final class Collector implements AutoCloseable {
     }
 
     private void addTls(SocketChannel ch, String port) {
-        if (tlsServer != null) {
-            ch.pipeline().addLast(tlsServer.handler(ch, null), new TlsGuard(tlsRefused, port));
+        io.mirrorgate.client.Tls t = tlsServer;
+        if (t != null) {
+            ch.pipeline().addLast(t.handler(ch, null), new TlsGuard(tlsRefused, port));
+        }
+    }
+
+    /**
+     * SIGHUP: re-reads the TLS certificate, key and CA and takes the new allow lists. Connections
+     * already accepted keep what they negotiated; new ones get the new material. A file that no
+     * longer reads leaves everything as it was (IllegalArgumentException with the reason).
+     */
+    public void reload(ServeConfig next) {
+        io.mirrorgate.client.Tls server = null;
+        io.mirrorgate.client.Tls client = null;
+        if (cfg.tlsCert != null) {
+            try {
+                server = io.mirrorgate.client.Tls.server(next.tlsCert, next.tlsKey, next.tlsCa);
+                client = io.mirrorgate.client.Tls.client(next.tlsCa, next.tlsCert, next.tlsKey);
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("TLS material: " + e.getMessage());
+            }
+        }
+        access.update(next.allow, next.injectAllow);
+        if (server != null) {
+            tlsServer = server;
+            tlsClient = client;
+        }
+        LOG.warn("reloaded: allow {} inject-allow {}{}", next.allow.isEmpty() ? "(anyone)" : next.allow,
+                next.injectAllow.isEmpty() ? "(loopback)" : next.injectAllow, server != null ? ", TLS material" : "");
+    }
+
+    /** SIGUSR2: closes the capture files and opens new ones (after logrotate moved them away). */
+    public void reopenFiles() {
+        if (writer != null) {
+            writer.reopen();
         }
     }
 

@@ -116,6 +116,111 @@ class ServeProcessIT {
         assertEquals(39, n);
     }
 
+    /** Starts serve with extra arguments; returns the process and its agent port; stderr lines go to {@code lines}. */
+    static Process start(List<String> lines, int[] port, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar().toString(), "serve"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while (port[0] < 0 && (line = r.readLine()) != null) {
+            lines.add(line);
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port[0] = Integer.parseInt(m.group(1));
+            }
+        }
+        Thread t = new Thread(() -> {
+            try {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    lines.add(l);
+                }
+            } catch (java.io.IOException e) {
+                // ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
+    static void signal(Process p, String sig) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor());
+    }
+
+    @Test
+    void jsonLogsAreOneObjectPerLine() throws Exception {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int[] port = {-1};
+        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "--log-format", "json", "--log-level", "info");
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        Thread.sleep(500);
+        signal(p, "TERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        Thread.sleep(200);
+        List<String> json = new ArrayList<>();
+        synchronized (lines) {
+            for (String l : lines) {
+                if (l.startsWith("{")) {
+                    json.add(l);
+                }
+            }
+        }
+        assertTrue(json.stream().anyMatch(l -> l.contains("\"level\":\"INFO\"") && l.contains("connected")), json.toString());
+        for (String l : json) {
+            try (com.fasterxml.jackson.core.JsonParser jp = new com.fasterxml.jackson.core.JsonFactory().createParser(l)) {
+                while (jp.nextToken() != null) {
+                    // parses: one object per line
+                }
+            }
+        }
+    }
+
+    @Test
+    void sighupReloadsTheAllowListFromTheConfigFile() throws Exception {
+        Path conf = tmp.resolve("serve.conf");
+        Files.writeString(conf, "# test\nmirror-port = 0\nclient-port = 0\nallow = 10.0.0.0/8\n");
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int[] port = {-1};
+        Process p = start(lines, port, "--config", conf.toString());
+        byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 1); // refused: not in the allow list
+        Files.writeString(conf, "mirror-port = 0\nclient-port = 0\nallow = 127.0.0.0/8\n");
+        signal(p, "HUP");
+        Thread.sleep(800);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 2);
+        Thread.sleep(300);
+        signal(p, "TERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        Thread.sleep(200);
+        String all = String.join("\n", lines);
+        assertEquals(0, p.exitValue(), all);
+        assertTrue(all.contains("agents total received=39 "), all);
+        assertTrue(all.contains("connections refused=1 "), all);
+        assertTrue(all.contains("reloaded: allow [127.0.0.0/8]"), all);
+    }
+
+    @Test
+    void sigusr2ReopensCaptureFilesAfterTheyAreMovedAway() throws Exception {
+        Path cap = tmp.resolve("cap.pcap");
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int[] port = {-1};
+        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "-w", cap.toString());
+        byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 1);
+        Thread.sleep(1500);
+        Files.move(cap, tmp.resolve("cap.pcap.old")); // what logrotate does
+        signal(p, "USR2");
+        Thread.sleep(300);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 2);
+        Thread.sleep(300);
+        signal(p, "TERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(39, FaultIT.readable(tmp.resolve("cap.pcap.old")));
+        assertEquals(39, FaultIT.readable(cap));
+    }
+
     @Test
     void badOptionsAreUsageErrors() throws Exception {
         for (String[] args : new String[][] {{"--bogus"}, {"--mirror-port", "70000"}, {"--dialect", "xml"},

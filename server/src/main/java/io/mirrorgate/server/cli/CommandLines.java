@@ -159,6 +159,71 @@ final class CommandLines {
         }
     }
 
+    /**
+     * {@code --config FILE}: the file's settings, one {@code name = value} per line ({@code #}
+     * comments; a flag takes {@code true}; a repeatable option may appear on several lines), are
+     * added after the command line's own arguments, and only for options the command line does
+     * not give: flags on the command line override the file.
+     */
+    static String[] withConfig(String command, Options options, String[] args) throws CliException {
+        String file = null;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int k = 0; k < args.length; k++) {
+            if (args[k].equals("--config") && k + 1 < args.length) {
+                file = args[++k];
+            } else if (args[k].startsWith("--config=")) {
+                file = args[k].substring("--config=".length());
+            } else {
+                rest.add(args[k]);
+            }
+        }
+        if (file == null) {
+            return args;
+        }
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (String a : rest) {
+            if (a.startsWith("--")) {
+                given.add(a.substring(2).split("=", 2)[0]);
+            } else if (a.startsWith("-") && a.length() == 2 && options.getOption(a.substring(1)) != null) {
+                given.add(options.getOption(a.substring(1)).getLongOpt());
+            }
+        }
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(java.nio.file.Paths.get(file));
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitStatus.NO_INPUT, command + ": --config " + file + ": cannot be read");
+        }
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            String name = (eq < 0 ? line : line.substring(0, eq)).trim();
+            String value = eq < 0 ? null : line.substring(eq + 1).trim();
+            org.apache.commons.cli.Option o = options.getOption(name);
+            if (o == null || name.equals("help") || name.equals("config")) {
+                throw usage(command, "--config " + file + " line " + (n + 1) + ": unknown setting '" + name + "'");
+            }
+            if (given.contains(o.getLongOpt())) {
+                continue;
+            }
+            if (o.hasArg()) {
+                if (value == null || value.isEmpty()) {
+                    throw usage(command, "--config " + file + " line " + (n + 1) + ": '" + name + "' needs a value");
+                }
+                rest.add("--" + o.getLongOpt());
+                rest.add(value);
+            } else if (value == null || value.equalsIgnoreCase("true")) {
+                rest.add("--" + o.getLongOpt());
+            } else if (!value.equalsIgnoreCase("false")) {
+                throw usage(command, "--config " + file + " line " + (n + 1) + ": '" + name + "' takes true or false");
+            }
+        }
+        return rest.toArray(new String[0]);
+    }
+
     static long positiveLong(String command, CommandLine cl, String opt, long dflt) throws CliException {
         String v = cl.getOptionValue(opt);
         if (v == null) {

@@ -45,12 +45,17 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
         o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
         CommandLines.tlsOptions(o, true);
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("settings, one 'name = value' per line (flags on the command line win); re-read on SIGHUP").get());
+        o.addOption(Option.builder().longOpt("log-format").hasArg().argName("text|json").desc("log lines as text or one JSON object per line (default text)").get());
+        o.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL").desc("error, warn, info, debug or trace (default warn)").get());
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
 
     static ServeConfig parse(String[] args) throws CliException {
-        CommandLine cl = CommandLines.parse(NAME, options(), args, false);
+        Options options = options();
+        CommandLine cl = CommandLines.parse(NAME, options, CommandLines.withConfig(NAME, options, args), false);
+        Logging.configure(NAME, cl.getOptionValue("log-format", "text"), cl.getOptionValue("log-level", "warn"));
         ServeConfig c = new ServeConfig();
         c.mirrorPort = port(cl, "mirror-port", c.mirrorPort);
         c.clientPort = port(cl, "client-port", c.clientPort);
@@ -151,7 +156,8 @@ final class ServeCommand {
             CommandLines.printHelp(stdout, NAME, "[options]",
                     "Run the collector: agents (CommView as CV.EXE mirror:host:port, or mirrorgate agent) connect to the mirror "
                             + "port; SDK subscribers connect to the client port and get every record.",
-                    options(), "Signals: SIGUSR1 prints statistics; SIGTERM/SIGINT drain, print statistics and exit 0.");
+                    options(), "Signals: SIGUSR1 prints statistics; SIGHUP re-reads --config, TLS material and allow lists; SIGUSR2 reopens "
+                            + "capture files; SIGTERM/SIGINT drain, print statistics and exit 0.");
             return ExitStatus.OK;
         }
         ServeConfig cfg = parse(args);
@@ -193,6 +199,14 @@ final class ServeCommand {
         } catch (IllegalArgumentException e) {
             // the JVM keeps SIGUSR1 for itself on this platform: statistics at exit only
         }
+        Signal.handle(new Signal("HUP"), s -> {
+            try {
+                collector.reload(parse(args));
+            } catch (CliException | IllegalArgumentException e) {
+                err.println("mirrorgate serve: reload refused, keeping the running settings: " + e.getMessage());
+            }
+        });
+        Signal.handle(new Signal("USR2"), s -> collector.reopenFiles());
         try {
             stop.await();
         } catch (InterruptedException e) {
