@@ -7,5 +7,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-300}"
 mvn -B -q verify -pl server -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=StreamFuzzIT \
-  -DargLine="-Dmirrorgate.fuzz.seconds=$seconds" 2>&1 | grep -E "stream fuzz:|Tests run:|FAIL" || true
-grep -h "stream fuzz:" server/target/failsafe-reports/*StreamFuzzIT-output.txt 2>/dev/null || true
+  -Dtest.jvm.args="-Dmirrorgate.fuzz.seconds=$seconds" 2>&1 | grep -E "stream fuzz:|Tests run:|FAIL" || true
+grep -rh "stream fuzz:" server/target/failsafe-reports/ 2>/dev/null | head -1 || true

@@ -64,7 +64,7 @@ public final class VethForTests implements AutoCloseable {
             io.mirrorgate.protocol.Libpcap.require();
             handle = new org.pcap4j.core.PcapHandle.Builder(ifc).snaplen(65536)
                     .promiscuousMode(org.pcap4j.core.PcapNetworkInterface.PromiscuousMode.PROMISCUOUS).timeoutMillis(10)
-                    .immediateMode(true).build();
+                    .immediateMode(true).bufferSize(64 << 20).build();
             handle.setFilter("ether src 02:6d:67:00:00:01", org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
             thread = new Thread(() -> {
                 try {
@@ -82,6 +82,15 @@ public final class VethForTests implements AutoCloseable {
 
         public java.util.List<byte[]> frames() {
             return frames;
+        }
+
+        /** Frames the kernel dropped before this capture could read them (pcap_stats). */
+        public long kernelDropped() {
+            try {
+                return handle.getStats().getNumPacketsDropped();
+            } catch (Exception e) {
+                return -1;
+            }
         }
 
         @Override
