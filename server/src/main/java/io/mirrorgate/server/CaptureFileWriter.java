@@ -39,6 +39,7 @@ final class CaptureFileWriter implements AutoCloseable {
     private static final int QUEUE_RUNS = 4096;
     private static final long FLUSH_EVERY_MS = 1000;
 
+    private final java.time.Clock clock;
     private final String pattern;
     private final long maxBytes;
     private final long rotateSeconds;
@@ -47,8 +48,6 @@ final class CaptureFileWriter implements AutoCloseable {
     private final BlockingQueue<RecordRun> queue = new ArrayBlockingQueue<>(QUEUE_RUNS);
     private final Thread thread;
     private final Map<Integer, Output> outputs = new HashMap<>();
-    /** Files this run created (and may rotate into again). */
-    private final java.util.Set<Path> mine = new java.util.HashSet<>();
     final AtomicLong written = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong files = new AtomicLong();
@@ -72,6 +71,13 @@ final class CaptureFileWriter implements AutoCloseable {
     }
 
     CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout) {
+        this(pattern, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone());
+    }
+
+    /** With the clock -G reads (tests step it back). */
+    CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout,
+                      java.time.Clock clock) {
+        this.clock = clock;
         this.pattern = pattern;
         this.maxBytes = maxMegabytes * 1_000_000L;
         this.rotateSeconds = rotateSeconds;
@@ -207,10 +213,10 @@ final class CaptureFileWriter implements AutoCloseable {
             }
             return o;
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         boolean rotate = o.writer == null
                 || (maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > 24)
-                || (rotateSeconds > 0 && now - o.openedAt >= rotateSeconds * 1000);
+                || (rotateSeconds > 0 && Math.abs(now - o.openedAt) >= rotateSeconds * 1000);
         if (rotate) {
             if (o.writer != null) {
                 o.writer.close();
@@ -235,31 +241,26 @@ final class CaptureFileWriter implements AutoCloseable {
     }
 
     /**
-     * Never overwrites a file this run did not write (a previous run's capture, kept after a
-     * crash or a clock that stepped back under -G): FILE becomes FILE.1, FILE.2, ... A -W ring
-     * reuses its own N names; that is what a ring is.
+     * Never truncates an existing file: a previous run's capture (kept after a crash), or one of
+     * this run's own finished files whose name comes round again (a clock that stepped back under
+     * -G): FILE becomes FILE.1, FILE.2, ... Only a -W ring reuses its own N names; that is what a
+     * ring is.
      */
     private Path unused(Path p) {
-        if (ring > 0 || written(p) || !Files.exists(p)) {
-            mine.add(p.toAbsolutePath());
+        if (ring > 0 || !Files.exists(p)) {
             return p;
         }
         for (int k = 1; ; k++) {
             Path q = Paths.get(p + "." + k);
             if (!Files.exists(q)) {
-                LOG.warn("capture file {} exists (not written by this run): writing {} instead", p, q);
-                mine.add(q.toAbsolutePath());
+                LOG.warn("capture file {} exists: writing {} instead", p, q);
                 return q;
             }
         }
     }
 
-    private boolean written(Path p) {
-        return mine.contains(p.toAbsolutePath());
-    }
-
     private String name(int linkType, Output o, long now) {
-        String base = rotateSeconds > 0 ? Strftime.format(pattern, ZonedDateTime.now()) : pattern;
+        String base = rotateSeconds > 0 ? Strftime.format(pattern, ZonedDateTime.now(clock)) : pattern;
         if (linkType == LinkType.IEEE802_11) {
             base = base + ".802_11";
         } else if (linkType == LinkType.TOKEN_RING) {
@@ -293,7 +294,6 @@ final class CaptureFileWriter implements AutoCloseable {
                 o.writer = null;
             }
         }
-        mine.clear();
         LOG.info("capture files closed; new ones open with the next record");
     }
 

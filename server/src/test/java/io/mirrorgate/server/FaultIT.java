@@ -190,4 +190,67 @@ class FaultIT {
         assertArrayEquals(kept, Files.readAllBytes(pcap), "the first run's file is untouched");
         assertEquals(10, readable(tmp.resolve("cap.pcap.1")));
     }
+
+    @Test
+    void withoutLibpcapServeRunsWithoutInjectionAndSaysSo() throws Exception {
+        List<String> cmd = List.of("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
+                ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder();
+        String line;
+        int port = -1;
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+            if (line.contains("injection ")) {
+                break;
+            }
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        assertTrue(out.toString().contains("mirrorgate serve: injection off: libpcap is not available"), out.toString());
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out.toString());
+        assertTrue(out.toString().contains("agents total received=39 "), out.toString());
+
+        Process read = new ProcessBuilder("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
+                ServeProcessIT.jar().toString(), "read", TestAgents.testdata("eth.pcap").toString()).redirectErrorStream(true).start();
+        String readOut = new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(read.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(69, read.exitValue(), readOut);
+        assertTrue(readOut.contains("pcap files need libpcap"), readOut);
+    }
+
+    @Test
+    void adapterRemovedAndReaddedDuringInjectionIsUsedAgain() throws Exception {
+        VethForTests veth = new VethForTests("mgr");
+        try {
+            ServeConfig cfg = new ServeConfig();
+            cfg.injectAdapter = veth.a();
+            try (Collector c = collector(cfg);
+                 Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+                InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 1)));
+                await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 1);
+                veth.close(); // the adapter disappears
+                InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 2)));
+                await().atMost(WAIT).until(() -> c.injectionTotals().injectFailed.get() == 1);
+                veth = new VethForTests("mgr"); // and comes back with the same name
+                try (VethForTests.Capture cap = veth.capture()) {
+                    InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 3)));
+                    await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 2);
+                    await().atMost(WAIT).until(() -> cap.frames().size() == 1);
+                    assertArrayEquals(InjectionIT.frame(100, 3), cap.frames().get(0));
+                }
+            }
+        } finally {
+            veth.close();
+        }
+    }
 }
