@@ -68,6 +68,7 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
     private AccessPolicy access;
+    private RateLimit injectRate;
     private volatile io.mirrorgate.client.Tls tlsServer;
     private volatile io.mirrorgate.client.Tls tlsClient;
     private final java.util.concurrent.atomic.AtomicLong tlsRefused = new java.util.concurrent.atomic.AtomicLong();
@@ -90,6 +91,7 @@ public final class Collector implements AutoCloseable {
             channelClass = NioSocketChannel.class;
         }
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
+        injectRate = new RateLimit(cfg.injectRate);
         if (cfg.tlsCert != null) {
             try {
                 tlsServer = io.mirrorgate.client.Tls.server(cfg.tlsCert, cfg.tlsKey, cfg.tlsCa);
@@ -337,6 +339,19 @@ public final class Collector implements AutoCloseable {
             }
             return;
         }
+        if (ctx.rate == null) {
+            ctx.rate = new RateLimit(cfg.injectRatePerConnection);
+        }
+        if (frame.content().isReadable() && (!ctx.rate.take() || !injectRate.take())) {
+            frame.release();
+            ctx.stats.injectRateLimited.incrementAndGet();
+            injection.injectRateLimited.incrementAndGet();
+            if (ctx.firstTime("rate")) {
+                LOG.warn("{}: injection frames over the rate limit are discarded (--inject-rate {}, per connection {})",
+                        ctx.stats.name, cfg.injectRate, cfg.injectRatePerConnection);
+            }
+            return;
+        }
         if (!cfg.injectToAgent) {
             injector.inject(frame, ctx);
             return;
@@ -414,7 +429,7 @@ public final class Collector implements AutoCloseable {
         hub.subscribers().forEach(s -> out.add("  " + s.stats.line()));
         out.add("injection inject_sent=" + injection.injectSent.get() + " inject_failed=" + injection.injectFailed.get()
                 + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get()
-                + " inject_refused=" + injection.injectRefused.get());
+                + " inject_refused=" + injection.injectRefused.get() + " inject_rate_limited=" + injection.injectRateLimited.get());
         out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused());
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
@@ -491,6 +506,7 @@ public final class Collector implements AutoCloseable {
             case "inject_discarded": return "Injection frames discarded: no adapter or no agent.";
             case "inject_empty": return "Zero-length injection frames, ignored.";
             case "inject_refused": return "Injection frames from peers not in --inject-allow.";
+            case "inject_rate_limited": return "Injection frames over --inject-rate or --inject-rate-per-connection.";
             case "connected": return "Connections accepted.";
             default: return "Connections closed because their stream broke.";
         }

@@ -17,6 +17,8 @@ final class InjectContext {
     final Channel channel;
     final SourceStats stats;
     final AtomicInteger pending = new AtomicInteger();
+    /** This connection's --inject-rate-per-connection, set by the injector. */
+    volatile RateLimit rate;
     /** Frames of the current socket read, handed to the sender at read complete (event loop only). */
     java.util.List<byte[]> batch = new java.util.ArrayList<>();
     private final Set<String> logged = ConcurrentHashMap.newKeySet();

@@ -33,6 +33,9 @@ public final class ServeConfig {
     public java.util.List<String> injectAllow = new java.util.ArrayList<>();
     public int maxConnections = 1024;
     public int maxSubscribers = 64;
+    /** Injection frames per second in total and per connection; 0: unlimited. Over: discarded, counted. */
+    public long injectRate;
+    public long injectRatePerConnection;
     /** PEM certificate and PKCS#8 key: TLS on both ports (and --mirror-out presents them). */
     public java.io.File tlsCert;
     public java.io.File tlsKey;

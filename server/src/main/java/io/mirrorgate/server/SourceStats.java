@@ -23,6 +23,7 @@ public final class SourceStats {
     public final AtomicLong injectDiscarded = new AtomicLong();
     public final AtomicLong injectEmpty = new AtomicLong();
     public final AtomicLong injectRefused = new AtomicLong();
+    public final AtomicLong injectRateLimited = new AtomicLong();
     public final AtomicLong connected = new AtomicLong();
     public final AtomicLong closedBadStream = new AtomicLong();
 
@@ -46,6 +47,7 @@ public final class SourceStats {
         injectDiscarded.addAndGet(o.injectDiscarded.get());
         injectEmpty.addAndGet(o.injectEmpty.get());
         injectRefused.addAndGet(o.injectRefused.get());
+        injectRateLimited.addAndGet(o.injectRateLimited.get());
         connected.addAndGet(o.connected.get());
         closedBadStream.addAndGet(o.closedBadStream.get());
     }
@@ -54,11 +56,11 @@ public final class SourceStats {
     public long[] values() {
         return new long[] {received.get(), bytes.get(), decoded.get(), malformed.get(), nonIp.get(), compressed.get(),
             filtered.get(), dropped.get(), sent.get(), injectSent.get(), injectFailed.get(), injectDiscarded.get(),
-            injectEmpty.get(), injectRefused.get(), connected.get(), closedBadStream.get()};
+            injectEmpty.get(), injectRefused.get(), injectRateLimited.get(), connected.get(), closedBadStream.get()};
     }
 
     public static final String[] NAMES = {"received", "bytes", "decoded", "malformed", "non_ip", "compressed",
-        "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "inject_refused", "connected",
+        "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "inject_refused", "inject_rate_limited", "connected",
         "closed_bad_stream"};
 
     /** {@code name received=.. bytes=..}, leaving out zero counters. */

@@ -471,6 +471,26 @@ class CollectorIT {
         }
     }
 
+    @Test
+    void injectionOverTheRateLimitIsDiscardedAndCounted() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.injectRatePerConnection = 100; // a burst of one second: 100 frames
+        Collector c = start(cfg);
+        try (Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+            java.io.ByteArrayOutputStream w = new java.io.ByteArrayOutputStream();
+            for (int k = 0; k < 1000; k++) {
+                w.write(new byte[] {14, 0});
+                w.write(new byte[14]);
+            }
+            s.getOutputStream().write(w.toByteArray());
+            s.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> c.injectionTotals().injectDiscarded.get() + c.injectionTotals().injectRateLimited.get() == 1000);
+            long passed = c.injectionTotals().injectDiscarded.get(); // no adapter: what passed the limit is discarded
+            assertTrue(passed >= 100 && passed <= 110, "frames within the limit: " + passed);
+            assertEquals(1000 - passed, c.injectionTotals().injectRateLimited.get());
+        }
+    }
+
     private static Socket accept(ServerSocket s) throws IOException {
         s.setSoTimeout(30_000);
         return s.accept();

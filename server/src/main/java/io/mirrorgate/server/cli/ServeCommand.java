@@ -42,6 +42,8 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("allow").hasArg().argName("CIDR").desc("only these addresses may connect (repeatable; default: anyone who reaches --bind)").get());
         o.addOption(Option.builder().longOpt("inject-allow").hasArg().argName("CIDR").desc("only these addresses may inject (repeatable; default: loopback only)").get());
         o.addOption(Option.builder().longOpt("max-connections").hasArg().argName("N").desc("agents connected at once (default 1024)").get());
+        o.addOption(Option.builder().longOpt("inject-rate").hasArg().argName("PPS").desc("injection frames per second in total (default unlimited); more are discarded and counted").get());
+        o.addOption(Option.builder().longOpt("inject-rate-per-connection").hasArg().argName("PPS").desc("injection frames per second per connection (default unlimited)").get());
         o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
         o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
         CommandLines.tlsOptions(o, true);
@@ -122,6 +124,8 @@ final class ServeCommand {
         if (c.tlsCa != null && c.tlsCert == null) {
             throw CommandLines.usage(NAME, "--tls-ca needs --tls-cert and --tls-key");
         }
+        c.injectRate = CommandLines.positiveLong(NAME, cl, "inject-rate", 0);
+        c.injectRatePerConnection = CommandLines.positiveLong(NAME, cl, "inject-rate-per-connection", 0);
         c.maxConnections = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-connections", c.maxConnections));
         c.maxSubscribers = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-subscribers", c.maxSubscribers));
         return c;
