@@ -64,6 +64,41 @@ class TlsIT {
         signed("server", "ca", "localhost", "DNS:localhost");
         signed("client", "ca", "agent-1", null);
         signed("stranger", "otherca", "agent-2", null);
+        // an expired server certificate signed by a valid CA (OpenSSL 3.0 cannot back-date one;
+        // keytool -gencert can), as PEM
+        keytool("-genkeypair", "-keystore", "expca.p12", "-alias", "ca", "-dname", "CN=expca", "-ext", "bc:c", "-validity", "30");
+        keytool("-exportcert", "-keystore", "expca.p12", "-alias", "ca", "-rfc", "-file", "expca.pem");
+        keytool("-genkeypair", "-keystore", "expired.p12", "-alias", "leaf", "-dname", "CN=localhost");
+        keytool("-certreq", "-keystore", "expired.p12", "-alias", "leaf", "-file", "expired.csr");
+        keytool("-gencert", "-keystore", "expca.p12", "-alias", "ca", "-infile", "expired.csr", "-outfile", "expired.pem",
+                "-rfc", "-startdate", "2020/01/01 00:00:00", "-validity", "1", "-ext", "SAN=dns:localhost");
+        openssl("pkcs12", "-in", "expired.p12", "-passin", "pass:changeit", "-nocerts", "-nodes", "-out", "expired.key");
+    }
+
+    static void keytool(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("keytool"));
+        cmd.addAll(java.util.List.of(args));
+        cmd.addAll(java.util.List.of("-storetype", "PKCS12", "-storepass", "changeit"));
+        if (args[0].equals("-genkeypair")) {
+            cmd.addAll(java.util.List.of("-keyalg", "RSA", "-keysize", "2048"));
+        }
+        Process k = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(k.waitFor(60, TimeUnit.SECONDS) && k.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void anExpiredCertificateIsRefused() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.tlsCert = f("expired.pem");
+        cfg.tlsKey = f("expired.key");
+        try (Collector c = new Collector(cfg, System.out).start()) {
+            assertEquals(69, replay(c, "localhost", "--tls-ca", f("expca.pem").toString()), "the client refuses an expired certificate");
+            await().atMost(WAIT).until(() -> c.tlsRefused() == 1);
+            assertEquals(0, c.agentTotals().received.get());
+        }
     }
 
     private static Collector collector(boolean mutual) throws InterruptedException {
