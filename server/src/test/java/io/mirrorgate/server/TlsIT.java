@@ -13,7 +13,9 @@ import java.io.PrintStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
@@ -179,5 +181,39 @@ class TlsIT {
             await().atMost(WAIT).until(() -> c.tlsRefused() == 2);
             assertEquals(0, c.agentTotals().received.get());
         }
+    }
+
+    @Test
+    void sighupReloadsTheTlsMaterial() throws Exception {
+        ca("ca2");
+        signed("server2", "ca2", "localhost", "DNS:localhost");
+        Path cert = dir.resolve("live.pem");
+        Path key = dir.resolve("live.key");
+        Files.copy(dir.resolve("server.pem"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(dir.resolve("server.key"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int[] port = {-1};
+        Process p = ServeProcessIT.start(lines, port, "--mirror-port", "0", "--client-port", "0", "--tls-cert", cert.toString(),
+                "--tls-key", key.toString());
+        try {
+            InetSocketAddress at = new InetSocketAddress("localhost", port[0]);
+            assertEquals(0, replayTo(at, "ca.pem"), "the first certificate is served");
+            Files.copy(dir.resolve("server2.pem"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(dir.resolve("server2.key"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            ServeProcessIT.signal(p, "HUP");
+            Thread.sleep(1000);
+            assertEquals(69, replayTo(at, "ca.pem"), "after SIGHUP the old CA no longer matches");
+            assertEquals(0, replayTo(at, "ca2.pem"), "the new certificate is served");
+        } finally {
+            ServeProcessIT.signal(p, "TERM");
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertTrue(String.join("\n", lines).contains("reloaded:"), String.join("\n", lines));
+    }
+
+    private static int replayTo(InetSocketAddress at, String ca) {
+        return Main.run(new String[] {"replay", TestAgents.testdata("eth.ncf").toString(), "--mirror",
+            at.getHostString() + ":" + at.getPort(), "--tls-ca", f(ca).toString()}, new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream()));
     }
 }
