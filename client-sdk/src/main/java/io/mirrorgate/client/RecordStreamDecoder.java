@@ -3,74 +3,51 @@ package io.mirrorgate.client;
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
-import io.mirrorgate.protocol.RecordFramer;
+import io.mirrorgate.protocol.RecordStreamDecoderBase;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.List;
 
 /**
- * Frames a CommView record stream in place (the dialect given, or decided from the first header)
- * and hands each record, decoded with the shared decoder, to a {@link PacketHandler}. A broken
- * stream throws {@link io.mirrorgate.protocol.StreamFormatException}; the caller closes.
+ * Decodes each record of a CommView stream with the shared decoder and hands it to a
+ * {@link PacketHandler}; a decided dialect goes down the pipeline as a user event.
  */
-final class RecordStreamDecoder extends ByteToMessageDecoder {
+final class RecordStreamDecoder extends RecordStreamDecoderBase {
     private final PacketHandler handler;
     private final WallClock clock;
     private final PacketView view = new PacketView();
     private final Object source;
-    private Dialect dialect;
-    private RecordFramer framer;
-    private boolean failed;
-    private final RecordFramer.Sink sink = this::record;
+    private boolean delivered;
 
     RecordStreamDecoder(Dialect dialect, WallClock clock, Object source, PacketHandler handler) {
-        this.dialect = dialect;
+        super(dialect);
         this.clock = clock;
         this.source = source;
         this.handler = handler;
-        if (dialect != null) {
-            framer = new RecordFramer(dialect);
-        }
-    }
-
-    Dialect dialect() {
-        return dialect;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        try {
-            if (framer == null) {
-                framer = RecordFramer.detect(in);
-                if (framer == null) {
-                    return;
-                }
-                dialect = framer.dialect();
-                ctx.fireUserEventTriggered(dialect);
-            }
-            if (framer.drain(in, sink) > 0) {
-                handler.onReadComplete();
-            }
-        } catch (io.mirrorgate.protocol.StreamFormatException e) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            throw e;
-        }
+    protected void dialectDecided(ChannelHandlerContext ctx, Dialect dialect) {
+        ctx.fireUserEventTriggered(dialect);
     }
 
-    private void record(ByteBuf buf, int index, int length) {
-        if (dialect == Dialect.NCF) {
+    @Override
+    protected void record(ByteBuf buf, int index, int length) {
+        if (framer().dialect() == Dialect.NCF) {
             NcfRecords.decode(buf, index, clock, view);
         } else {
-            NcfRecords.decodeNcfx(buf, index, framer.streamOffset(), clock, view);
+            NcfRecords.decodeNcfx(buf, index, framer().streamOffset(), clock, view);
         }
         view.setSource(source);
         handler.onPacket(view);
+        delivered = true;
+    }
+
+    @Override
+    protected void afterRead() {
+        if (delivered) {
+            delivered = false;
+            handler.onReadComplete();
+        }
     }
 }

@@ -122,14 +122,6 @@ public final class PacketView {
         this.source = source;
     }
 
-    public void setDirection(int direction) {
-        this.direction = direction;
-    }
-
-    public void setCompressed(boolean compressed) {
-        this.compressed = compressed;
-    }
-
     void malformed(Malformation m, long a, long b) {
         if (malformation == null) {
             malformation = m;

@@ -2,19 +2,16 @@ package io.mirrorgate.server;
 
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.Dialect;
-import io.mirrorgate.protocol.InjectionFrameEncoder;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
-import io.mirrorgate.protocol.RecordFramer;
+import io.mirrorgate.protocol.RecordStreamDecoderBase;
 import io.mirrorgate.protocol.StreamFormatException;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * configured or decided from the first header, never again mid-stream. A broken stream closes
  * this connection only, with one line naming the peer and the byte offset.
  */
-final class AgentHandler extends ByteToMessageDecoder {
+final class AgentHandler extends RecordStreamDecoderBase {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHandler.class);
 
     private final Collector collector;
@@ -34,8 +31,6 @@ final class AgentHandler extends ByteToMessageDecoder {
     private final BpfFilter filter;
     private final PacketView view = new PacketView();
     private Dialect dialect;
-    private RecordFramer framer;
-    private boolean failed;
 
     private ByteBuf current;
     private int runStart = -1;
@@ -50,64 +45,40 @@ final class AgentHandler extends ByteToMessageDecoder {
     private long compressed;
     private long filtered;
 
-    private final RecordFramer.Sink sink = this::record;
-
     AgentHandler(Collector collector, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter) {
+        super(dialect);
         this.collector = collector;
         this.stats = stats;
         this.dialect = dialect;
         this.clock = clock;
         this.filter = filter;
-        if (dialect != null) {
-            framer = new RecordFramer(dialect);
-        }
-    }
-
-    Dialect dialect() {
-        return dialect;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        try {
-            decodeRecords(ctx, in);
-        } catch (StreamFormatException e) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            throw e;
-        }
+    protected void dialectDecided(ChannelHandlerContext ctx, Dialect d) {
+        dialect = d;
+        collector.agentDialect(ctx.channel(), d);
     }
 
-    private void decodeRecords(ChannelHandlerContext ctx, ByteBuf in) {
-        if (framer == null) {
-            framer = RecordFramer.detect(in);
-            if (framer == null) {
-                return;
-            }
-            dialect = framer.dialect();
-            collector.agentDialect(ctx.channel(), dialect);
-        }
-        current = in;
-        try {
-            framer.drain(in, sink);
-        } finally {
-            flushRun();
-            publishCounters();
-            current = null;
-        }
+    @Override
+    protected void afterRead() {
+        flushRun();
+        publishCounters();
+        current = null;
     }
 
-    private void record(ByteBuf buf, int index, int length) {
+    @Override
+    protected void record(ByteBuf buf, int index, int length) {
+        if (current != buf) {
+            flushRun(); // runs never span buffers
+            current = buf;
+        }
         received++;
         bytes += length;
         if (dialect == Dialect.NCF) {
             NcfRecords.decode(buf, index, clock, view);
         } else {
-            NcfRecords.decodeNcfx(buf, index, framer.streamOffset(), clock, view);
+            NcfRecords.decodeNcfx(buf, index, framer().streamOffset(), clock, view);
         }
         if (view.compressed()) {
             compressed++;
@@ -135,7 +106,7 @@ final class AgentHandler extends ByteToMessageDecoder {
 
     private void flushRun() {
         if (runCount > 0) {
-            collector.publish(stats, current, runStart, runLength, runCount, dialect, timestamps);
+            collector.publish(current, runStart, runLength, runCount, dialect, timestamps);
             runCount = 0;
             runLength = 0;
             runStart = -1;
@@ -192,8 +163,4 @@ final class AgentHandler extends ByteToMessageDecoder {
         ctx.close();
     }
 
-    /** Adds the encoder that lets the collector send injection frames back to this agent. */
-    static void enableInjectionBack(ChannelHandlerContext ctx, Dialect dialect) {
-        ctx.pipeline().addFirst(new InjectionFrameEncoder(dialect));
-    }
 }

@@ -259,13 +259,13 @@ public final class Collector implements AutoCloseable {
 
     // ---- called by the handlers ----
 
-    void publish(SourceStats source, ByteBuf in, int start, int length, int count, Dialect dialect, long[] timestamps) {
+    void publish(ByteBuf in, int start, int length, int count, Dialect dialect, long[] timestamps) {
         if (hub.isEmpty() && writer == null) {
             return;
         }
         ByteBuf slice = in.retainedSlice(start, length);
         try {
-            RecordRun run = new RecordRun(slice, dialect, count, writer == null ? null : Arrays.copyOf(timestamps, count), source);
+            RecordRun run = new RecordRun(slice, dialect, count, writer == null ? null : Arrays.copyOf(timestamps, count));
             hub.publish(run);
             if (writer != null) {
                 writer.offer(run);
@@ -446,19 +446,27 @@ public final class Collector implements AutoCloseable {
         String[] names = SourceStats.NAMES;
         List<SourceStats> live = new ArrayList<>(agents.values());
         List<Subscriber> liveSubs = new ArrayList<>(hub.subscribers());
+        long[] totalValues = total.values();
+        long[] subsValues = subs.values();
+        long[] injectionValues = injection.values();
+        List<long[]> liveValues = new ArrayList<>();
+        live.forEach(s -> liveValues.add(s.values()));
+        List<long[]> liveSubValues = new ArrayList<>();
+        liveSubs.forEach(s -> liveSubValues.add(s.stats.values()));
         for (int k = 0; k < names.length; k++) {
             String metric = "mirrorgate_" + names[k] + "_total";
             sb.append("# HELP ").append(metric).append(' ').append(help(names[k])).append('\n');
             sb.append("# TYPE ").append(metric).append(" counter\n");
-            sample(sb, metric, "agents", "total", total.values()[k]);
-            for (SourceStats s : live) {
-                sample(sb, metric, "agent", s.name.substring("agent ".length()), s.values()[k]);
+            sample(sb, metric, "agents", "total", totalValues[k]);
+            for (int a = 0; a < live.size(); a++) {
+                sample(sb, metric, "agent", live.get(a).name.substring("agent ".length()), liveValues.get(a)[k]);
             }
-            sample(sb, metric, "subscribers", "total", subs.values()[k]);
-            for (Subscriber s : liveSubs) {
-                sample(sb, metric, "subscriber", s.stats.name.substring(s.stats.name.indexOf(' ') + 1), s.stats.values()[k]);
+            sample(sb, metric, "subscribers", "total", subsValues[k]);
+            for (int a = 0; a < liveSubs.size(); a++) {
+                String n = liveSubs.get(a).stats.name;
+                sample(sb, metric, "subscriber", n.substring(n.indexOf(' ') + 1), liveSubValues.get(a)[k]);
             }
-            sample(sb, metric, "injection", "total", injection.values()[k]);
+            sample(sb, metric, "injection", "total", injectionValues[k]);
         }
         sb.append("# HELP mirrorgate_file_records_total Records written to capture files (-w).\n");
         sb.append("# TYPE mirrorgate_file_records_total counter\n");
@@ -548,7 +556,4 @@ public final class Collector implements AutoCloseable {
         }
     }
 
-    boolean isClosing() {
-        return closing;
-    }
 }

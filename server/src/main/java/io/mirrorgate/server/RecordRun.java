@@ -14,13 +14,11 @@ final class RecordRun {
     final int count;
     /** Epoch µs of each record, decoded once by the agent handler (for the capture writer). */
     final long[] timestamps;
-    final SourceStats source;
 
-    RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps, SourceStats source) {
+    RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps) {
         this.records = records;
         this.dialect = dialect;
         this.count = count;
         this.timestamps = timestamps;
-        this.source = source;
     }
 }

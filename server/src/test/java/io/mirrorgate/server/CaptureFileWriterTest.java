@@ -55,7 +55,7 @@ class CaptureFileWriterTest {
         for (int k = 0; k < n; k++) {
             ts[k] = 1_700_000_000_000_000L + k;
         }
-        return new RecordRun(b, Dialect.NCF, n, ts, new SourceStats("test"));
+        return new RecordRun(b, Dialect.NCF, n, ts);
     }
 
     private static void offer(CaptureFileWriter w, RecordRun r) throws InterruptedException {

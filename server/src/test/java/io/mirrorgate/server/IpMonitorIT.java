@@ -62,14 +62,7 @@ class IpMonitorIT {
     }
 
     static List<IpPacket> read(String name) throws IOException {
-        List<IpPacket> out = new ArrayList<>();
-        PacketView v = new PacketView();
-        try (CaptureReader r = CaptureFiles.open(TestAgents.testdata(name), ZoneOffset.UTC)) {
-            while (r.next(v)) {
-                out.add(IpPacket.of(v));
-            }
-        }
-        return out;
+        return io.mirrorgate.server.TestAgents.read(name);
     }
 
     private static Collector collector() throws InterruptedException {

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Random;
 
 /** Scripted agents and subscribers over real sockets, and records that say who sent them. */
-final class TestAgents {
+public final class TestAgents {
     private TestAgents() {
     }
 
@@ -130,7 +130,19 @@ final class TestAgents {
         }
     }
 
-    static Path testdata(String name) {
+    /** Every record of a fixture, decoded (UTC) as {@code read} does. */
+    public static List<io.mirrorgate.protocol.IpPacket> read(String name) throws IOException {
+        List<io.mirrorgate.protocol.IpPacket> out = new ArrayList<>();
+        io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
+        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(testdata(name), ZoneOffset.UTC)) {
+            while (r.next(v)) {
+                out.add(io.mirrorgate.protocol.IpPacket.of(v));
+            }
+        }
+        return out;
+    }
+
+    public static Path testdata(String name) {
         Path p = Paths.get("").toAbsolutePath();
         while (p != null) {
             if (Files.isDirectory(p.resolve("testdata/golden"))) {

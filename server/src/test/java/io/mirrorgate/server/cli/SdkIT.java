@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorgate.client.MirrorClient;
-import io.mirrorgate.protocol.CaptureFiles;
-import io.mirrorgate.protocol.CaptureReader;
 import io.mirrorgate.protocol.IpPacket;
-import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.server.Collector;
 import io.mirrorgate.server.ServeConfig;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -25,15 +23,8 @@ import org.junit.jupiter.api.Test;
 class SdkIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static List<IpPacket> readFile(String name) throws Exception {
-        List<IpPacket> out = new ArrayList<>();
-        PacketView v = new PacketView();
-        try (CaptureReader r = CaptureFiles.open(Cli.testdata(name), ZoneOffset.UTC)) {
-            while (r.next(v)) {
-                out.add(IpPacket.of(v));
-            }
-        }
-        return out;
+    static List<IpPacket> readFile(String name) throws IOException {
+        return io.mirrorgate.server.TestAgents.read(name);
     }
 
     private static Collector collector() throws InterruptedException {
