@@ -26,6 +26,10 @@ public final class IpDecoder {
     public static final int MAX_IPV6_EXTENSIONS = 16;
     /** Largest EtherType/length value that is an 802.3 length. */
     private static final int MAX_8023_LENGTH = 1500;
+    /** Largest IPv6 Payload Length field (RFC 8200 section 3); beyond it only a jumbogram or BIG TCP. */
+    private static final int MAX_IPV6_PAYLOAD = 65_535;
+    /** Hop-by-Hop option type of the Jumbo Payload option (RFC 2675 section 2). */
+    private static final int IPV6_OPTION_JUMBO = 0xC2;
     private static final int MIN_ETHERTYPE = 0x0600;
 
     public static final int PROTO_ICMP = 1;
@@ -145,7 +149,8 @@ public final class IpDecoder {
         }
         int type = b.getUnsignedShort(off + 12);
         if (type <= MAX_8023_LENGTH) {
-            llc(b, off + 14, end, v);
+            // the 802.3 length field counts the LLC data; what follows it is padding
+            llc(b, off + 14, Math.min(end, off + 14 + type), v);
         } else if (type >= MIN_ETHERTYPE) {
             etherType(b, off + 14, end, type, v);
         }
@@ -383,10 +388,21 @@ public final class IpDecoder {
         v.payloadOffset = p + 40;
         int ipEnd;
         int declaredEnd;
-        if (plen == 0) { // jumbogram or segmentation offload: what was captured
-            ipEnd = end;
-            declaredEnd = end;
-            v.payloadLength = avail - 40;
+        long jumbo = plen == 0 && next == PROTO_HOPOPTS ? jumboPayloadLength(b, p + 40, end) : -1;
+        if (plen == 0 && jumbo < 0 && avail <= 40 + MAX_IPV6_PAYLOAD) {
+            // RFC 8200: 0 is 0 (Next Header 59, or an empty packet); what follows is link padding
+            ipEnd = p + 40;
+            declaredEnd = ipEnd;
+            v.payloadLength = 0;
+        } else if (plen == 0) {
+            // RFC 2675 jumbogram (its Hop-by-Hop option gives the length), or Linux BIG TCP, whose
+            // payload length is 0 with the option removed: the packet is what was captured
+            declaredEnd = jumbo >= 0 ? (int) Math.min(Integer.MAX_VALUE, p + 40 + jumbo) : end;
+            ipEnd = Math.min(end, declaredEnd);
+            v.payloadLength = jumbo >= 0 ? (int) Math.min(Integer.MAX_VALUE, jumbo) : avail - 40;
+            if (declaredEnd > end) {
+                shortOf(v, snapped, Malformation.IPV6_PAYLOAD_LENGTH, jumbo, avail - 40);
+            }
         } else {
             declaredEnd = p + 40 + plen;
             v.payloadLength = plen;
@@ -442,6 +458,34 @@ public final class IpDecoder {
         }
         v.ipProtocol = next;
         transport(b, q, ipEnd, declaredEnd, next, first, v);
+    }
+
+    /**
+     * The Jumbo Payload option (type 0xC2, RFC 2675 section 2) of the Hop-by-Hop header at
+     * {@code q}, or -1 when the header is cut or holds none.
+     */
+    private static long jumboPayloadLength(ByteBuf b, int q, int end) {
+        if (end - q < 2) {
+            return -1;
+        }
+        int hend = Math.min(end, q + (b.getUnsignedByte(q + 1) + 1) * 8);
+        int o = q + 2;
+        while (o < hend) {
+            int type = b.getUnsignedByte(o);
+            if (type == 0) { // Pad1
+                o++;
+                continue;
+            }
+            if (o + 2 > hend) {
+                return -1;
+            }
+            int len = b.getUnsignedByte(o + 1);
+            if (type == IPV6_OPTION_JUMBO && len == 4 && o + 6 <= hend) {
+                return b.getUnsignedInt(o + 2);
+            }
+            o += 2 + len;
+        }
+        return -1;
     }
 
     private static void extensionCut(PacketView v, int header, int missing, boolean snapped) {

@@ -64,7 +64,13 @@ public final class PcapFileReader implements CaptureReader {
             throw new IOException(e.getMessage(), e);
         }
         Timestamp ts = handle.getTimestamp();
-        long micros = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000L + ts.getNanos() / 1000;
+        long seconds = Math.floorDiv(ts.getTime(), 1000L);
+        if (format == CaptureFormat.PCAP && seconds < 0 && seconds >= Integer.MIN_VALUE) {
+            // a pcap record's seconds are unsigned 32-bit (valid to 2106); libpcap's reader
+            // sign-extends them, so 2038-01-19T03:14:08Z and later would read as 1901..1970
+            seconds += 1L << 32;
+        }
+        long micros = seconds * 1_000_000L + ts.getNanos() / 1000;
         Integer orig = handle.getOriginalLength();
         v.startRecord(micros, data.length, orig == null ? data.length : orig, Medium.ofLinkType(linkType));
         v.source = name;

@@ -121,4 +121,52 @@ class CaptureReaderTest {
         }
         assertEquals(want.size(), n);
     }
+
+    /** Seconds since the epoch that a signed 32-bit field gets wrong, and the last one pcap can hold. */
+    private static final long[] LATE_SECONDS = {0L, 2_147_483_647L, 2_147_483_648L, 2_208_988_800L /* 2040 */,
+        4_294_967_295L /* 2106-02-07T06:28:15Z */};
+
+    /** Regression: a pcap stamped in 2040 read as 1904 (libpcap sign-extends the 32-bit seconds). */
+    @Test
+    void pcapTimesAfter2038ReadAsWrittenUpTo2106() throws IOException {
+        Path out = tmp.resolve("late.pcap");
+        byte[] frame = Arrays.copyOfRange(Fixtures.bytes("eth.ncf"), 24, 24 + 58);
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(frame);
+        try (PcapWriter w = new PcapWriter(Files.newOutputStream(out), LinkType.ETHERNET)) {
+            for (long s : LATE_SECONDS) {
+                w.write(s * 1_000_000L + 999_999, b, 0, frame.length, frame.length);
+            }
+        }
+        PacketView v = new PacketView();
+        try (CaptureReader r = CaptureFiles.open(out, ZoneOffset.UTC)) {
+            for (long s : LATE_SECONDS) {
+                assertTrue(r.next(v));
+                assertEquals(s * 1_000_000L + 999_999, v.timestampMicros(), "seconds " + s);
+            }
+        }
+    }
+
+    @Test
+    void pcapngTimesAfter2038ReadAsWritten() throws IOException {
+        Path out = tmp.resolve("late.pcapng");
+        byte[] frame = Arrays.copyOfRange(Fixtures.bytes("eth.ncf"), 24, 24 + 58);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bb.putInt(0x0A0D0D0A).putInt(28).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28);
+        bb.putInt(1).putInt(20).putShort((short) LinkType.ETHERNET).putShort((short) 0).putInt(0).putInt(20);
+        long[] late = {2_208_988_800L, 4_294_967_296L /* 2106, past what pcap holds */};
+        for (long s : late) {
+            long us = s * 1_000_000L + 5;
+            int len = 32 + 60;
+            bb.putInt(6).putInt(len).putInt(0).putInt((int) (us >>> 32)).putInt((int) us).putInt(58).putInt(58);
+            bb.put(frame).put(new byte[2]).putInt(len);
+        }
+        Files.write(out, Arrays.copyOf(bb.array(), bb.position()));
+        PacketView v = new PacketView();
+        try (CaptureReader r = CaptureFiles.open(out, ZoneOffset.UTC)) {
+            for (long s : late) {
+                assertTrue(r.next(v));
+                assertEquals(s * 1_000_000L + 5, v.timestampMicros(), "seconds " + s);
+            }
+        }
+    }
 }

@@ -201,4 +201,72 @@ class IpDecoderTest {
         assertEquals(0, v.ipVersion());
         assertFalse(v.isMalformed());
     }
+
+    private static PacketView decodeEthernet(ByteBuf f) {
+        int n = f.readableBytes();
+        PacketView v = new PacketView();
+        v.startRecord(0, n, n, Medium.ETHERNET);
+        IpDecoder.decode(f, 0, n, LinkType.ETHERNET, v);
+        return v;
+    }
+
+    private static ByteBuf ipv6Header(int payloadLength, int next) {
+        ByteBuf f = Unpooled.buffer();
+        f.writeZero(12).writeShort(0x86DD);
+        f.writeInt(0x60000000).writeShort(payloadLength).writeByte(next).writeByte(64);
+        f.writeZero(15).writeByte(1).writeZero(15).writeByte(2);
+        return f;
+    }
+
+    /** Regression: payload length 0 with Next Header 59 in a frame padded to 60 bytes read as 6 bytes of payload. */
+    @Test
+    void ipv6PayloadLengthZeroIsZeroWhateverPaddingFollows() {
+        ByteBuf f = ipv6Header(0, 59);
+        f.writeZero(60 - f.readableBytes()); // Ethernet minimum: 6 bytes of padding after the 54 of headers
+        PacketView v = decodeEthernet(f);
+        assertEquals(6, v.ipVersion());
+        assertEquals(0, v.payloadLength());
+        assertEquals(0, v.payloadCapturedLength());
+        assertEquals(59, v.ipProtocol());
+        assertFalse(v.isMalformed());
+        assertEquals(0, IpPacket.of(v).payload().length);
+    }
+
+    @Test
+    void ipv6JumboPayloadOptionGivesTheLength() {
+        // Hop-by-Hop: next header 59, length 0 (8 bytes): Jumbo Payload option C2, 4, length 8 + 4 = 12
+        ByteBuf f = ipv6Header(0, 0);
+        f.writeByte(59).writeByte(0).writeByte(0xC2).writeByte(4).writeInt(12);
+        f.writeInt(0xDEADBEEF);
+        f.writeZero(10); // padding after the 12 bytes the jumbo length declares
+        PacketView v = decodeEthernet(f);
+        assertEquals(12, v.payloadLength());
+        assertEquals(12, v.payloadCapturedLength());
+        assertFalse(v.isMalformed());
+    }
+
+    @Test
+    void ipv6PayloadShorterThanPaddedFrameIsCutAtTheDeclaredLength() {
+        ByteBuf f = ipv6Header(8, 17);
+        f.writeShort(53).writeShort(53).writeShort(8).writeShort(0); // UDP header, no data
+        f.writeZero(6);
+        PacketView v = decodeEthernet(f);
+        assertEquals(8, v.payloadLength());
+        assertEquals(8, v.payloadCapturedLength());
+        assertEquals(0, v.l4PayloadLength());
+        assertEquals(53, v.destinationPort());
+    }
+
+    @Test
+    void ieee8023LengthFieldCutsPaddingBeforeSnap() {
+        // 802.3 length 8 + 20: LLC/SNAP (8) and an IPv4 header with total length 0 (offload: "what was captured")
+        byte[] ip = {0x45, 0, 0, 0, 0, 1, 0, 0, 64, (byte) 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+        ByteBuf f = Unpooled.buffer();
+        f.writeZero(12).writeShort(8 + ip.length).writeBytes(new byte[] {(byte) 0xAA, (byte) 0xAA, 3, 0, 0, 0, 8, 0});
+        f.writeBytes(ip).writeZero(18); // padding the length field leaves out
+        PacketView v = decodeEthernet(f);
+        assertEquals(4, v.ipVersion());
+        assertEquals(0, v.payloadLength());
+        assertEquals(0, v.payloadCapturedLength());
+    }
 }

@@ -30,6 +30,8 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private final WallClock clock;
     private final BpfFilter filter;
     private final PacketView view = new PacketView();
+    private final long firstRecordTimeoutSeconds;
+    private io.netty.util.concurrent.ScheduledFuture<?> firstRecordTimer;
     private Dialect dialect;
 
     private ByteBuf current;
@@ -45,8 +47,10 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private long compressed;
     private long filtered;
 
-    AgentHandler(Collector collector, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter) {
+    AgentHandler(Collector collector, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
+                 long firstRecordTimeoutSeconds) {
         super(dialect);
+        this.firstRecordTimeoutSeconds = firstRecordTimeoutSeconds;
         this.collector = collector;
         this.stats = stats;
         this.dialect = dialect;
@@ -129,11 +133,33 @@ final class AgentHandler extends RecordStreamDecoderBase {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         collector.agentConnected(ctx.channel(), stats);
+        if (firstRecordTimeoutSeconds > 0) {
+            firstRecordTimer = ctx.executor().schedule(() -> firstRecordTimeout(ctx), firstRecordTimeoutSeconds,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
         super.channelActive(ctx);
+    }
+
+    /**
+     * --first-record-timeout: a connection that has not sent one whole record header by then (an
+     * idle or slowloris connection holding a slot) is closed, counted, and logged once per address.
+     */
+    private void firstRecordTimeout(ChannelHandlerContext ctx) {
+        if (framer() == null && ctx.channel().isActive()) {
+            stats.firstRecordTimeouts.incrementAndGet();
+            if (collector.firstTimeFrom(ctx.channel(), "first-record-timeout")) {
+                LOG.warn("{}: no record header within {} s: closed (--first-record-timeout); later ones from this address "
+                        + "are counted only", stats.name, firstRecordTimeoutSeconds);
+            }
+            ctx.close();
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (firstRecordTimer != null) {
+            firstRecordTimer.cancel(false);
+        }
         try {
             super.channelInactive(ctx);
         } finally {
@@ -150,7 +176,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
                 && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof StreamFormatException) {
             stats.closedBadStream.incrementAndGet();
-            if (collector.firstBrokenStreamFrom(ctx.channel())) {
+            if (collector.firstTimeFrom(ctx.channel(), "broken stream")) {
                 LOG.warn("{}: broken stream, closing: {}", stats.name, c.getMessage());
             } else {
                 LOG.debug("{}: broken stream, closing: {}", stats.name, c.getMessage());

@@ -7,12 +7,14 @@ import io.mirrorgate.protocol.NcfHeader;
 import io.mirrorgate.protocol.NcfxHeader;
 import io.mirrorgate.protocol.PcapWriter;
 import io.netty.buffer.ByteBuf;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,14 +31,30 @@ import org.slf4j.LoggerFactory;
  * {@code .token_ring} inserted before the rotation suffix), with tcpdump's rotation: {@code -C MB}
  * starts a new file when the next record would pass MB × 1,000,000 bytes (FILE, FILE1, FILE2, ...;
  * with {@code -W N} a ring FILE0 .. FILE(N-1)), {@code -G SEC} every SEC seconds with strftime
- * conversions in the name (with {@code -W N}: stop after N files). {@code -w -} writes one stream
- * to stdout. Runs on its own thread behind a bounded queue: when the queue is full, or after a
- * write error (disk full), records are dropped and counted, and fan-out carries on.
+ * conversions in the name (with {@code -W N} and no {@code -C}: N files, then no more — the
+ * collector keeps serving, the records are counted as {@code skipped}). {@code -w -} writes one
+ * stream to stdout.
+ *
+ * <p>Never loses what it was given without counting it: the record that triggers a rotation goes
+ * into the new file; files reach the disk as whole records only (a SIGKILL leaves every file
+ * readable to its last whole packet); {@code written} counts records the files hold, and on a
+ * write error (disk full) every record that did not reach a file is counted once in
+ * {@code dropped}. Never overwrites: a file an earlier run left, or a name that comes round again,
+ * gets {@code .1}, {@code .2}, ... (a {@code -W} ring takes its N names the same way on first use,
+ * then reuses only its own files).
+ *
+ * <p>Runs on its own thread behind a queue bounded in bytes; with {@code --backpressure block} it
+ * asks the collector to stop reading agents above {@link #HIGH_WATER} bytes queued and to resume
+ * below half of it, and drops (counted) only past {@link #HARD_LIMIT}.
  */
 final class CaptureFileWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureFileWriter.class);
     /** Runs waiting for the disk; each is at most one socket read of records. */
     private static final int QUEUE_RUNS = 4096;
+    /** Queued bytes above which a blocking writer pauses the agents. */
+    static final long HIGH_WATER = 8L << 20;
+    /** Queued bytes past which even a blocking writer drops (counted): memory stays bounded. */
+    static final long HARD_LIMIT = 64L << 20;
     private static final long FLUSH_EVERY_MS = 1000;
 
     private final java.time.Clock clock;
@@ -45,15 +63,23 @@ final class CaptureFileWriter implements AutoCloseable {
     private final long rotateSeconds;
     private final int ring;
     private final OutputStream stdout;
+    private final Backpressure backpressure;
     private final BlockingQueue<RecordRun> queue = new ArrayBlockingQueue<>(QUEUE_RUNS);
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final Thread thread;
     private final Map<Integer, Output> outputs = new HashMap<>();
+    /** Records the files hold. */
     final AtomicLong written = new AtomicLong();
+    /** Records lost: the queue was full, or a write failed. */
     final AtomicLong dropped = new AtomicLong();
+    /** Records not meant for a file: compressed NCF, past -G/-W's last file, a second link type on stdout. */
+    final AtomicLong skipped = new AtomicLong();
     final AtomicLong files = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean reopen;
     private volatile String failure;
+    private boolean blocking;
+    private boolean limitLogged;
 
     /** One open pcap per link type. */
     private final class Output {
@@ -64,33 +90,48 @@ final class CaptureFileWriter implements AutoCloseable {
         long openedAt;
         int index;
         int opened;
+        /** -W ring: the path each slot took on first use (an earlier run's file is never reused). */
+        final Map<Integer, Path> slots = new HashMap<>();
 
         Output(int linkType) {
             this.linkType = linkType;
         }
     }
 
-    CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout) {
-        this(pattern, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone());
+    CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout) throws IOException {
+        this(pattern, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone(), null);
     }
 
-    /** With the clock -G reads (tests step it back). */
+    /**
+     * Opens the first (Ethernet) file at once, as tcpdump does, so that a path that cannot be
+     * written fails here with the reason ({@link IOException}), not with "written=0" at the end.
+     */
     CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout,
-                      java.time.Clock clock) {
+                      java.time.Clock clock, Backpressure backpressure) throws IOException {
         this.clock = clock;
         this.pattern = pattern;
         this.maxBytes = maxMegabytes * 1_000_000L;
         this.rotateSeconds = rotateSeconds;
         this.ring = ring;
         this.stdout = stdout;
+        this.backpressure = backpressure;
+        if (!pattern.equals("-")) {
+            output(LinkType.ETHERNET, 0);
+        }
         this.thread = new Thread(this::loop, "mirrorgate-writer");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    /** Queues a run (retained here); if the writer cannot keep up, the run is dropped and counted. */
+    /** Queues a run (retained here); if the writer cannot take it, the run is dropped and counted. */
     void offer(RecordRun run) {
         if (failure != null || stopping) {
+            dropped.addAndGet(run.count);
+            return;
+        }
+        int size = run.records.readableBytes();
+        long limit = backpressure != null && backpressure.blocking() ? HARD_LIMIT : HIGH_WATER;
+        if (queuedBytes.get() + size > limit) {
             dropped.addAndGet(run.count);
             return;
         }
@@ -98,6 +139,16 @@ final class CaptureFileWriter implements AutoCloseable {
         if (!queue.offer(run)) {
             run.records.release();
             dropped.addAndGet(run.count);
+            return;
+        }
+        long q = queuedBytes.addAndGet(size);
+        if (backpressure != null && backpressure.blocking() && q > HIGH_WATER) {
+            synchronized (this) {
+                if (!blocking && queuedBytes.get() > HIGH_WATER) {
+                    blocking = true;
+                    backpressure.block(this);
+                }
+            }
         }
     }
 
@@ -119,6 +170,7 @@ final class CaptureFileWriter implements AutoCloseable {
                 closeAll();
             }
             if (run != null) {
+                int size = run.records.readableBytes();
                 try {
                     if (failure == null) {
                         write(run);
@@ -127,14 +179,14 @@ final class CaptureFileWriter implements AutoCloseable {
                     }
                 } catch (IOException e) {
                     fail(e);
-                    dropped.addAndGet(run.count);
                 } finally {
                     run.records.release();
+                    released(size);
                 }
             }
             long now = System.currentTimeMillis();
-            if (now - lastFlush >= FLUSH_EVERY_MS) {
-                flushAll();
+            if (queue.isEmpty() || now - lastFlush >= FLUSH_EVERY_MS) {
+                flushAll(); // whole records to the disk when idle: little is lost to a SIGKILL
                 lastFlush = now;
             }
             if (run == null && stopping && queue.isEmpty()) {
@@ -143,18 +195,48 @@ final class CaptureFileWriter implements AutoCloseable {
         }
     }
 
+    private void released(int bytes) {
+        long q = queuedBytes.addAndGet(-bytes);
+        if (backpressure != null && q <= HIGH_WATER / 2) {
+            synchronized (this) {
+                if (blocking && queuedBytes.get() <= HIGH_WATER / 2) {
+                    blocking = false;
+                    backpressure.unblock(this);
+                }
+            }
+        }
+    }
+
     private void fail(IOException e) {
+        if (e instanceof PcapWriter.WriteFailedException) {
+            dropped.addAndGet(((PcapWriter.WriteFailedException) e).lost());
+        }
         if (failure == null) {
             failure = e.getMessage();
             LOG.error("capture file: {}; -w stops here, further records are counted as dropped", e.getMessage());
         }
     }
 
+    /** Runs {@code op} on the writer of {@code o}, adding the records it took to {@code written}. */
+    private void counted(Output o, WriterOp op) throws IOException {
+        PcapWriter w = o.writer;
+        long before = w.packets();
+        try {
+            op.run(w);
+        } finally {
+            written.addAndGet(w.packets() - before);
+        }
+    }
+
+    private interface WriterOp {
+        void run(PcapWriter w) throws IOException;
+    }
+
     private void flushAll() {
         for (Output o : outputs.values()) {
-            if (o.writer != null) {
+            if (o.writer != null && failure == null) {
                 try {
-                    o.writer.flush();
+                    counted(o, PcapWriter::flush);
                 } catch (IOException e) {
                     fail(e);
                 }
@@ -185,28 +267,50 @@ final class CaptureFileWriter implements AutoCloseable {
                 frame = i + NcfxHeader.LENGTH + radio;
                 frameLen = len - NcfxHeader.LENGTH - radio;
             }
-            if (skip) {
-                dropped.incrementAndGet();
-            } else {
-                Output o = output(Medium.linkType(medium), 16 + frameLen);
-                if (o == null) {
-                    dropped.incrementAndGet();
-                } else {
-                    o.writer.write(run.timestamps[k], b, frame, frameLen, frameLen);
-                    o.size += 16 + frameLen;
-                    written.incrementAndGet();
-                }
-            }
             i += len;
+            if (skip) {
+                skipped.incrementAndGet();
+                continue;
+            }
+            if (failure != null) {
+                dropped.incrementAndGet();
+                continue;
+            }
+            Output o;
+            try {
+                o = output(Medium.linkType(medium), PcapWriter.recordSize(frameLen));
+            } catch (IOException e) {
+                dropped.incrementAndGet();
+                fail(e);
+                continue;
+            }
+            if (o == null) {
+                skipped.incrementAndGet();
+                continue;
+            }
+            long ts = run.timestamps[k];
+            int at = frame;
+            int n = frameLen;
+            try {
+                counted(o, w -> w.write(ts, b, at, n, n));
+            } catch (IOException e) {
+                dropped.incrementAndGet(); // the record being written: not in the buffer the failure counted
+                fail(e);
+                continue;
+            }
+            o.size += PcapWriter.recordSize(frameLen);
         }
     }
 
-    /** The output for a link type, rotated as needed for a record of {@code recordBytes}. */
+    /**
+     * The output for a link type, rotated as needed for a record of {@code recordBytes}; null when
+     * the record is not for a file (-G/-W past its last file, a second link type on stdout).
+     */
     private Output output(int linkType, int recordBytes) throws IOException {
         Output o = outputs.computeIfAbsent(linkType, Output::new);
         if (pattern.equals("-")) {
             if (o.writer == null) {
-                if (!outputs.isEmpty() && outputs.size() > 1) {
+                if (outputs.size() > 1) {
                     return null; // stdout carries one link type: the first one seen
                 }
                 o.writer = new PcapWriter(stdout, linkType);
@@ -214,53 +318,81 @@ final class CaptureFileWriter implements AutoCloseable {
             return o;
         }
         long now = clock.millis();
-        boolean rotate = o.writer == null
-                || (maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > 24)
-                || (rotateSeconds > 0 && Math.abs(now - o.openedAt) >= rotateSeconds * 1000);
-        if (rotate) {
-            if (o.writer != null) {
-                o.writer.close();
-                o.writer = null;
-                if (rotateSeconds > 0 && maxBytes == 0 && ring > 0 && o.opened >= ring) {
-                    return null; // -G with -W: N files, then stop (as tcpdump does)
-                }
-                o.index = ring > 0 ? (o.index + 1) % ring : o.index + 1;
-            }
-            o.path = unused(Paths.get(name(linkType, o, now)));
-            Path parent = o.path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            o.writer = new PcapWriter(new BufferedOutputStream(Files.newOutputStream(o.path), 1 << 16), linkType);
-            o.size = 24;
-            o.openedAt = now;
-            o.opened++;
-            files.incrementAndGet();
+        boolean timeUp = rotateSeconds > 0 && Math.abs(now - o.openedAt) >= rotateSeconds * 1000;
+        boolean full = maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > 24;
+        if (o.writer != null && !timeUp && !full) {
+            return o;
         }
+        boolean stopAfterN = rotateSeconds > 0 && maxBytes == 0 && ring > 0;
+        if (o.writer == null && stopAfterN && o.opened >= ring) {
+            return null;
+        }
+        if (o.writer != null) {
+            if (stopAfterN && o.opened >= ring) {
+                close(o);
+                if (!limitLogged) {
+                    limitLogged = true;
+                    LOG.warn("capture files: -G {} -W {}: the last file is complete; further records are not written "
+                            + "(counted as skipped), the collector keeps serving", rotateSeconds, ring);
+                }
+                return null;
+            }
+            close(o);
+            o.index = ring > 0 ? (o.index + 1) % ring : o.index + 1;
+        }
+        open(o, linkType, now);
         return o;
     }
 
-    /**
-     * Never truncates an existing file: a previous run's capture (kept after a crash), or one of
-     * this run's own finished files whose name comes round again (a clock that stepped back under
-     * -G): FILE becomes FILE.1, FILE.2, ... Only a -W ring reuses its own N names; that is what a
-     * ring is.
-     */
-    private Path unused(Path p) {
-        if (ring > 0 || !Files.exists(p)) {
-            return p;
-        }
-        for (int k = 1; ; k++) {
-            Path q = Paths.get(p + "." + k);
-            if (!Files.exists(q)) {
-                LOG.warn("capture file {} exists: writing {} instead", p, q);
-                return q;
-            }
+    private void close(Output o) throws IOException {
+        try {
+            counted(o, PcapWriter::close);
+        } finally {
+            o.writer = null;
         }
     }
 
+    private void open(Output o, int linkType, long now) throws IOException {
+        boolean ringSlot = ring > 0 && maxBytes > 0;
+        Path mine = ringSlot ? o.slots.get(o.index) : null;
+        Path wanted = Paths.get(name(linkType, o, now));
+        Path parent = wanted.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new IOException(parent + ": no such directory");
+        }
+        FileChannel ch;
+        if (mine != null) {
+            ch = FileChannel.open(mine, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.CREATE);
+            o.path = mine;
+        } else {
+            ch = null;
+            for (int k = 0; ch == null; k++) {
+                Path p = k == 0 ? wanted : Paths.get(wanted + "." + k);
+                try {
+                    ch = FileChannel.open(p, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+                    o.path = p;
+                    if (k > 0) {
+                        LOG.warn("capture file {} exists: writing {} instead", wanted, p);
+                    }
+                } catch (FileAlreadyExistsException e) {
+                    // an earlier run's file, or a name that came round again: never truncated
+                }
+            }
+            if (ringSlot) {
+                o.slots.put(o.index, o.path);
+            }
+        }
+        o.writer = new PcapWriter(ch, linkType);
+        o.size = 24;
+        o.openedAt = now;
+        o.opened++;
+        files.incrementAndGet();
+    }
+
     private String name(int linkType, Output o, long now) {
-        String base = rotateSeconds > 0 ? Strftime.format(pattern, ZonedDateTime.now(clock)) : pattern;
+        String base = rotateSeconds > 0 ? Strftime.format(pattern, ZonedDateTime.ofInstant(
+                java.time.Instant.ofEpochMilli(now), clock.getZone())) : pattern;
         if (linkType == LinkType.IEEE802_11) {
             base = base + ".802_11";
         } else if (linkType == LinkType.TOKEN_RING) {
@@ -287,11 +419,10 @@ final class CaptureFileWriter implements AutoCloseable {
         for (Output o : outputs.values()) {
             if (o.writer != null && !pattern.equals("-")) {
                 try {
-                    o.writer.close();
+                    close(o);
                 } catch (IOException e) {
                     fail(e);
                 }
-                o.writer = null;
             }
         }
         LOG.info("capture files closed; new ones open with the next record");
@@ -310,9 +441,9 @@ final class CaptureFileWriter implements AutoCloseable {
             if (o.writer != null) {
                 try {
                     if (pattern.equals("-")) {
-                        o.writer.flush();
+                        counted(o, PcapWriter::flush);
                     } else {
-                        o.writer.close();
+                        close(o);
                     }
                 } catch (IOException e) {
                     fail(e);
@@ -323,6 +454,10 @@ final class CaptureFileWriter implements AutoCloseable {
         while ((r = queue.poll()) != null) {
             dropped.addAndGet(r.count);
             r.records.release();
+        }
+        if (blocking && backpressure != null) {
+            blocking = false;
+            backpressure.unblock(this);
         }
     }
 }

@@ -49,7 +49,8 @@ public final class Collector implements AutoCloseable {
 
     private final ServeConfig cfg;
     private final OutputStream stdout;
-    private final SubscriberHub hub = new SubscriberHub();
+    private SubscriberHub hub;
+    private Backpressure backpressure;
     private final Map<Channel, SourceStats> agents = new ConcurrentHashMap<>();
     private final Map<Channel, Dialect> agentDialects = new ConcurrentHashMap<>();
     private final SourceStats retiredAgents = new SourceStats("closed agents");
@@ -91,6 +92,8 @@ public final class Collector implements AutoCloseable {
             channelClass = NioSocketChannel.class;
         }
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
+        backpressure = new Backpressure(cfg.backpressureBlock);
+        hub = new SubscriberHub(cfg.backpressureBlock, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater);
         injectRate = new RateLimit(cfg.injectRate);
         if (cfg.tlsCert != null) {
             try {
@@ -100,16 +103,21 @@ public final class Collector implements AutoCloseable {
                 throw new IllegalArgumentException("TLS material: " + e.getMessage());
             }
         }
-        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections);
-        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers);
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(factory);
+        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress, workers);
+        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress, workers);
         if (cfg.filter != null) {
             new BpfFilter(cfg.filter).close(); // a bad expression fails here, before binding
         }
         injector = new PcapInjector(cfg.injectToAgent ? null : cfg.injectAdapter, injection);
         if (cfg.writeFile != null) {
-            writer = new CaptureFileWriter(cfg.writeFile, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout);
+            try {
+                writer = new CaptureFileWriter(cfg.writeFile, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout,
+                        java.time.Clock.systemDefaultZone(), backpressure);
+            } catch (java.io.IOException e) {
+                throw new CannotCreateException("cannot create -w " + cfg.writeFile + ": " + ioReason(e));
+            }
         }
         mirrorAddress = bind(cfg.mirrorPort, new ChannelInitializer<SocketChannel>() {
             @Override
@@ -118,7 +126,8 @@ public final class Collector implements AutoCloseable {
                 addTls(ch, "mirror");
                 SourceStats s = new SourceStats("agent " + peer(ch));
                 BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
-                ch.pipeline().addLast("agent", new AgentHandler(Collector.this, s, cfg.dialect, new WallClock(cfg.timezone), f));
+                ch.pipeline().addLast("agent", new AgentHandler(Collector.this, s, cfg.dialect, new WallClock(cfg.timezone), f,
+                        cfg.firstRecordTimeoutSeconds));
                 if (cfg.injectToAgent && cfg.dialect != null) {
                     ch.pipeline().addFirst(new InjectionFrameEncoder(cfg.dialect));
                 }
@@ -131,7 +140,7 @@ public final class Collector implements AutoCloseable {
                 addTls(ch, "client");
                 SourceStats s = new SourceStats("subscriber " + peer(ch));
                 ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect),
-                        new SubscriberHandler(Collector.this, cfg.clientDialect, s, null));
+                        new SubscriberHandler(Collector.this, cfg.clientDialect, s, null, backpressure, stallSeconds()));
             }
         }, true);
         if (cfg.metricsPort >= 0) {
@@ -149,6 +158,42 @@ public final class Collector implements AutoCloseable {
         return this;
     }
 
+    /** --stall-timeout; by default 30 s under block (a dead peer must not stop the collector), off under drop. */
+    long stallSeconds() {
+        return cfg.stallTimeoutSeconds >= 0 ? cfg.stallTimeoutSeconds : cfg.backpressureBlock ? 30 : 0;
+    }
+
+    Backpressure backpressure() {
+        return backpressure;
+    }
+
+    /** A port that cannot be bound (in use, or an address this machine does not have). */
+    public static final class CannotListenException extends RuntimeException {
+        CannotListenException(String message) {
+            super(message);
+        }
+    }
+
+    /** An output file that cannot be created (exit status 73). */
+    public static final class CannotCreateException extends RuntimeException {
+        CannotCreateException(String message) {
+            super(message);
+        }
+    }
+
+    private static String ioReason(java.io.IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+            return ((java.nio.file.FileSystemException) e).getReason();
+        }
+        return e.getMessage();
+    }
+
     private InetSocketAddress bind(int port, ChannelInitializer<SocketChannel> init, boolean subscribers)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
@@ -156,11 +201,18 @@ public final class Collector implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(init);
-        if (subscribers) {
-            b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                    new WriteBufferWaterMark(cfg.subscriberHighWater / 2, cfg.subscriberHighWater));
+        // subscribers' record queues, and agents' injection queues under --inject-to-agent
+        b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(cfg.subscriberHighWater / 2, cfg.subscriberHighWater));
+        io.netty.channel.ChannelFuture f = b.bind(cfg.bind, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable c = f.cause();
+            String why = c instanceof java.net.BindException || (c != null && String.valueOf(c.getMessage()).contains("in use"))
+                    ? "address already in use" : String.valueOf(c == null ? "unknown" : c.getMessage());
+            throw new CannotListenException("cannot listen on " + (cfg.bind.indexOf(':') >= 0 ? "[" + cfg.bind + "]" : cfg.bind)
+                    + ":" + port + ": " + why);
         }
-        Channel ch = b.bind(cfg.bind, port).sync().channel();
+        Channel ch = f.channel();
         listeners.add(ch);
         return (InetSocketAddress) ch.localAddress();
     }
@@ -193,7 +245,7 @@ public final class Collector implements AutoCloseable {
             tlsServer = server;
             tlsClient = client;
         }
-        LOG.warn("reloaded: allow {} inject-allow {}{}", next.allow.isEmpty() ? "(anyone)" : next.allow,
+        LOG.info("reloaded: allow {} inject-allow {}{}", next.allow.isEmpty() ? "(anyone)" : next.allow,
                 next.injectAllow.isEmpty() ? "(loopback)" : next.injectAllow, server != null ? ", TLS material" : "");
     }
 
@@ -278,20 +330,22 @@ public final class Collector implements AutoCloseable {
     void agentConnected(Channel ch, SourceStats s) {
         s.connected.incrementAndGet();
         agents.put(ch, s);
+        backpressure.agentActive(ch);
         LOG.info("{} connected", s.name);
     }
 
-    /** Addresses whose first broken stream was logged at WARN (bounded: a flood cannot grow it). */
-    private final java.util.Set<String> brokenLogged = ConcurrentHashMap.newKeySet();
+    /** (address, event) pairs already logged at WARN (bounded: a flood cannot grow it). */
+    private final LogOnce logOnce = new LogOnce(4096);
 
     /**
-     * True for the first broken stream from an address (logged at WARN); later ones from the same
-     * address are counted and logged at DEBUG only, so an attack cannot flood the log.
+     * True the first time {@code event} happens for the peer's address (log it at WARN); later
+     * ones from the same address are counted and logged at DEBUG only, so an attack cannot flood
+     * the log.
      */
-    boolean firstBrokenStreamFrom(Channel ch) {
+    boolean firstTimeFrom(Channel ch, String event) {
         java.net.SocketAddress a = ch.remoteAddress();
         String ip = a instanceof InetSocketAddress ? ((InetSocketAddress) a).getAddress().getHostAddress() : String.valueOf(a);
-        return brokenLogged.size() < 1024 && brokenLogged.add(ip);
+        return logOnce.first(ip + " " + event);
     }
 
     void agentDialect(Channel ch, Dialect d) {
@@ -302,6 +356,7 @@ public final class Collector implements AutoCloseable {
     }
 
     void agentClosed(Channel ch, SourceStats s) {
+        backpressure.agentInactive(ch);
         if (agents.remove(ch) != null) {
             agentDialects.remove(ch);
             retiredAgents.add(s);
@@ -363,16 +418,38 @@ public final class Collector implements AutoCloseable {
                 return;
             }
             int n = 0;
+            int full = 0;
             for (Map.Entry<Channel, Dialect> e : agentDialects.entrySet()) {
                 Channel agent = e.getKey();
-                if (agent.isActive()) {
-                    agent.writeAndFlush(frame.retainedDuplicate(), agent.voidPromise());
-                    n++;
+                if (!agent.isActive()) {
+                    continue;
+                }
+                if (!agent.isWritable()) {
+                    // an agent that does not read its socket: its queue is bounded like a
+                    // subscriber's; what does not fit is dropped and counted, never buffered
+                    full++;
+                    SourceStats as = agents.get(agent);
+                    if (as != null) {
+                        as.injectDropped.incrementAndGet();
+                    }
+                    continue;
+                }
+                agent.writeAndFlush(frame.retainedDuplicate(), agent.voidPromise());
+                n++;
+            }
+            if (full > 0) {
+                ctx.stats.injectDropped.incrementAndGet();
+                injection.injectDropped.incrementAndGet();
+                if (ctx.firstTime("agent full")) {
+                    LOG.warn("{}: injection frames dropped: an agent does not read its socket ({} bytes queued at most)",
+                            ctx.stats.name, cfg.subscriberHighWater);
                 }
             }
             if (n > 0) {
                 ctx.stats.injectSent.incrementAndGet();
                 injection.injectSent.incrementAndGet();
+            } else if (full > 0) {
+                return;
             } else {
                 ctx.stats.injectDiscarded.incrementAndGet();
                 injection.injectDiscarded.incrementAndGet();
@@ -429,10 +506,12 @@ public final class Collector implements AutoCloseable {
         hub.subscribers().forEach(s -> out.add("  " + s.stats.line()));
         out.add("injection inject_sent=" + injection.injectSent.get() + " inject_failed=" + injection.injectFailed.get()
                 + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get()
-                + " inject_refused=" + injection.injectRefused.get() + " inject_rate_limited=" + injection.injectRateLimited.get());
+                + " inject_refused=" + injection.injectRefused.get() + " inject_rate_limited=" + injection.injectRateLimited.get()
+                + " inject_dropped=" + injection.injectDropped.get());
         out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused());
         if (writer != null) {
-            out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
+            out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " skipped=" + writer.skipped.get()
+                    + " files=" + writer.files.get()
                     + (writer.failure() != null ? " failed: " + writer.failure() : ""));
         }
         return out;

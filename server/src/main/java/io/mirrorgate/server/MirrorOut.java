@@ -48,7 +48,8 @@ final class MirrorOut {
                     ch.pipeline().addLast(collector.tlsClient().handler(ch, target));
                 }
                 ch.pipeline().addLast(new InjectionFrameDecoder(Dialect.NCF),
-                        new SubscriberHandler(collector, Dialect.NCF, new SourceStats(name), MirrorOut.this::closed));
+                        new SubscriberHandler(collector, Dialect.NCF, new SourceStats(name), MirrorOut.this::closed,
+                                collector.backpressure(), collector.stallSeconds()));
             }
         }).connect(target);
         f.addListener(done -> {

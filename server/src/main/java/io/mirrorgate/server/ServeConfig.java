@@ -27,12 +27,20 @@ public final class ServeConfig {
     /** Outbound bytes a subscriber may have queued before its records are dropped. */
     public int subscriberHighWater = 8 << 20;
     public boolean epoll = true;
+    /** --backpressure block: stop reading agents while an output is full, instead of dropping. */
+    public boolean backpressureBlock;
+    /** --stall-timeout in seconds; -1: the default (30 under block, off under drop). */
+    public long stallTimeoutSeconds = -1;
     /** Who may connect (agents and subscribers); empty: anyone who reaches the bound address. */
     public java.util.List<String> allow = new java.util.ArrayList<>();
     /** Who may inject; empty: loopback only. */
     public java.util.List<String> injectAllow = new java.util.ArrayList<>();
     public int maxConnections = 1024;
     public int maxSubscribers = 64;
+    /** Connections from one address at once, per port; over it: closed at accept, counted. */
+    public int maxConnectionsPerAddress = 64;
+    /** An agent that has not completed a first record header by then is closed and counted; 0: never. */
+    public long firstRecordTimeoutSeconds = 30;
     /** Injection frames per second in total and per connection; 0: unlimited. Over: discarded, counted. */
     public long injectRate;
     public long injectRatePerConnection;

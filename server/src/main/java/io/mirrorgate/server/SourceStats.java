@@ -26,6 +26,9 @@ public final class SourceStats {
     public final AtomicLong injectRateLimited = new AtomicLong();
     public final AtomicLong connected = new AtomicLong();
     public final AtomicLong closedBadStream = new AtomicLong();
+    public final AtomicLong injectDropped = new AtomicLong();
+    public final AtomicLong stalled = new AtomicLong();
+    public final AtomicLong firstRecordTimeouts = new AtomicLong();
 
     public SourceStats(String name) {
         this.name = name;
@@ -50,18 +53,22 @@ public final class SourceStats {
         injectRateLimited.addAndGet(o.injectRateLimited.get());
         connected.addAndGet(o.connected.get());
         closedBadStream.addAndGet(o.closedBadStream.get());
+        injectDropped.addAndGet(o.injectDropped.get());
+        stalled.addAndGet(o.stalled.get());
+        firstRecordTimeouts.addAndGet(o.firstRecordTimeouts.get());
     }
 
     /** Name/value pairs in a fixed order, for the statistics line and /metrics. */
     public long[] values() {
         return new long[] {received.get(), bytes.get(), decoded.get(), malformed.get(), nonIp.get(), compressed.get(),
             filtered.get(), dropped.get(), sent.get(), injectSent.get(), injectFailed.get(), injectDiscarded.get(),
-            injectEmpty.get(), injectRefused.get(), injectRateLimited.get(), connected.get(), closedBadStream.get()};
+            injectEmpty.get(), injectRefused.get(), injectRateLimited.get(), connected.get(), closedBadStream.get(),
+            injectDropped.get(), stalled.get(), firstRecordTimeouts.get()};
     }
 
     public static final String[] NAMES = {"received", "bytes", "decoded", "malformed", "non_ip", "compressed",
         "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "inject_refused", "inject_rate_limited", "connected",
-        "closed_bad_stream"};
+        "closed_bad_stream", "inject_dropped", "stalled", "first_record_timeouts"};
 
     /** {@code name received=.. bytes=..}, leaving out zero counters. */
     public String line() {

@@ -21,13 +21,69 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     private final Dialect dialect;
     private final SourceStats stats;
     private final Runnable onClose;
+    private final Backpressure backpressure;
+    private final long stallNanos;
     private Subscriber subscriber;
+    private io.netty.util.concurrent.ScheduledFuture<?> stallCheck;
+    private long pendingAtCheck;
+    private long lastProgress;
 
-    SubscriberHandler(Collector collector, Dialect dialect, SourceStats stats, Runnable onClose) {
+    SubscriberHandler(Collector collector, Dialect dialect, SourceStats stats, Runnable onClose,
+                      Backpressure backpressure, long stallSeconds) {
         this.collector = collector;
         this.dialect = dialect;
         this.stats = stats;
         this.onClose = onClose;
+        this.backpressure = backpressure;
+        this.stallNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(stallSeconds);
+    }
+
+    /**
+     * Above the high-water mark: under {@code block} the agents pause; and while it stays there, a
+     * subscriber whose queue does not shrink for {@code --stall-timeout} is disconnected and
+     * counted ({@code stalled}), so a dead peer cannot stop the collector.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (subscriber != null) {
+            if (ctx.channel().isWritable()) {
+                backpressure.unblock(subscriber);
+            } else {
+                backpressure.block(subscriber);
+                watchForStall(ctx);
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void watchForStall(ChannelHandlerContext ctx) {
+        if (stallNanos <= 0 || stallCheck != null) {
+            return;
+        }
+        pendingAtCheck = ctx.channel().bytesBeforeWritable();
+        lastProgress = System.nanoTime();
+        long period = Math.max(stallNanos / 4, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        stallCheck = ctx.executor().scheduleAtFixedRate(() -> {
+            if (ctx.channel().isWritable() || !ctx.channel().isActive()) {
+                stallCheck.cancel(false);
+                stallCheck = null;
+                return;
+            }
+            long pending = ctx.channel().bytesBeforeWritable();
+            long now = System.nanoTime();
+            if (pending < pendingAtCheck) {
+                lastProgress = now;
+            }
+            pendingAtCheck = pending;
+            if (now - lastProgress >= stallNanos) {
+                stats.stalled.incrementAndGet();
+                LOG.warn("{}: took nothing for {} s with {} bytes queued: disconnected (--stall-timeout)", stats.name,
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(stallNanos), pending);
+                stallCheck.cancel(false);
+                stallCheck = null;
+                ctx.close();
+            }
+        }, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -57,7 +113,12 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+            stallCheck = null;
+        }
         if (subscriber != null) {
+            backpressure.unblock(subscriber);
             collector.subscriberClosed(subscriber);
         }
         if (onClose != null) {

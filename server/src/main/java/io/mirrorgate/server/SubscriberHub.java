@@ -13,10 +13,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Fans every record run out to every subscriber. Same dialect: the received bytes, untouched
  * (a retained duplicate, no copy). Other dialect: converted record by record. A subscriber whose
  * channel is not writable (its bounded outbound buffer is above the high water mark) loses the
- * run, counted in its {@code dropped}; nobody else waits for it.
+ * run, counted in its {@code dropped}; nobody else waits for it. Under {@code --backpressure
+ * block} it keeps the runs already read while the agents are paused, up to a hard limit.
  */
 final class SubscriberHub {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final boolean block;
+    /** Bytes over its low-water mark an unwritable subscriber may still be given in block mode. */
+    private final long overLimit;
+
+    /**
+     * @param block {@code --backpressure block}: an unwritable subscriber still gets the runs in
+     *        flight (the agents are being paused) up to {@code hardLimit} bytes queued; past it, and
+     *        always under {@code drop}, the run is dropped and counted
+     */
+    SubscriberHub(boolean block, long lowWater, long hardLimit) {
+        this.block = block;
+        this.overLimit = hardLimit - lowWater;
+    }
 
     void add(Subscriber s) {
         subscribers.add(s);
@@ -40,7 +54,7 @@ final class SubscriberHub {
             if (!ch.isActive()) {
                 continue;
             }
-            if (!ch.isWritable()) {
+            if (!ch.isWritable() && (!block || ch.bytesBeforeWritable() > overLimit)) {
                 s.stats.dropped.addAndGet(run.count);
                 continue;
             }

@@ -62,15 +62,91 @@ class CaptureFileWriterTest {
         long before = w.written.get();
         w.offer(r);
         r.records.release();
-        for (int k = 0; k < 500 && w.written.get() < before + r.count; k++) {
-            Thread.sleep(10);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> w.written.get() + w.skipped.get() + w.dropped.get() >= before + r.count);
+    }
+
+    private List<String> names() throws java.io.IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
         }
     }
+
+    private int inFiles() throws Exception {
+        int n = 0;
+        for (String f : names()) {
+            n += FaultIT.strictlyReadable(tmp.resolve(f));
+        }
+        return n;
+    }
+
+    /** Regression: -G 1 -W 2 wrote 8 files; tcpdump writes 2 and stops. */
+    @Test
+    void rotateSecondsWithFileCountStopsAfterNFiles() throws Exception {
+        StepClock clock = new StepClock(Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("g-%H%M%S.pcap").toString(), 0, 1, 2, null, clock, null);
+        int total = 0;
+        for (int round = 0; round < 8; round++) {
+            offer(w, run(round + 1, 10));
+            total += 10;
+            clock.millis += 1000;
+        }
+        w.close();
+        assertEquals(List.of("g-100000.pcap", "g-100001.pcap"), names());
+        assertEquals(20, w.written.get());
+        assertEquals(total - 20, w.skipped.get());
+        assertEquals(0, w.dropped.get());
+        assertEquals(20, inFiles());
+    }
+
+    /** Regression: one record was dropped at each rotation under -W. */
+    @Test
+    void noRecordIsLostWhenARingRotates() throws Exception {
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("r.pcap").toString(), 1, 0, 50, null,
+                Clock.systemUTC(), null);
+        int n = 0;
+        for (int round = 0; round < 20; round++) {
+            offer(w, run(round + 1, 250)); // 250 × ~140 bytes a run: a new 1 MB file every ~28 runs... and more
+            n += 250;
+        }
+        for (int round = 0; round < 10; round++) {
+            List<byte[]> recs = TestAgents.records(100 + round, 100, 9000);
+            ByteBuf b = Unpooled.wrappedBuffer(TestAgents.concat(recs));
+            long[] ts = new long[100];
+            RecordRun big = new RecordRun(b, Dialect.NCF, 100, ts);
+            offer(w, big);
+            n += 100;
+        }
+        w.close();
+        assertTrue(w.files.get() > 5, "files " + w.files.get());
+        assertEquals(n, w.written.get());
+        assertEquals(n, inFiles(), "every record is in a file: " + names());
+    }
+
+    /** Regression: a second run with the same -C/-W ring silently overwrote the first run's files. */
+    @Test
+    void aSecondRunNeverOverwritesTheFirstRunsRing() throws Exception {
+        for (int runNo = 0; runNo < 2; runNo++) {
+            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("ring.pcap").toString(), 1, 0, 2, null,
+                    Clock.systemUTC(), null);
+            for (int round = 0; round < 3; round++) {
+                List<byte[]> recs = TestAgents.records(runNo * 10 + round, 60, 9000); // ~540 KB a run
+                offer(w, new RecordRun(Unpooled.wrappedBuffer(TestAgents.concat(recs)), Dialect.NCF, 60, new long[60]));
+            }
+            w.close();
+            if (runNo == 0) {
+                assertEquals(List.of("ring.pcap0", "ring.pcap1"), names());
+            }
+        }
+        List<String> after = names();
+        assertEquals(List.of("ring.pcap0", "ring.pcap0.1", "ring.pcap1", "ring.pcap1.1"), after);
+    }
+
 
     @Test
     void clockSteppingBackUnderRotationTruncatesNothing() throws Exception {
         StepClock clock = new StepClock(Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
-        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("t-%H%M%S.pcap").toString(), 0, 1, 0, null, clock);
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("t-%H%M%S.pcap").toString(), 0, 1, 0, null, clock, null);
         offer(w, run(1, 10));                 // t-100000.pcap
         clock.millis += 2000;
         offer(w, run(2, 20));                 // t-100002.pcap

@@ -47,6 +47,18 @@ class FaultIT {
         return n;
     }
 
+    /** Records in a pcap file that libpcap reads to the end without an error (a cut record fails). */
+    static int strictlyReadable(Path p) throws Exception {
+        int n = 0;
+        PacketView v = new PacketView();
+        try (PcapFileReader r = new PcapFileReader(p, CaptureFormat.PCAP)) {
+            while (r.next(v)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static Collector collector(ServeConfig cfg) throws InterruptedException {
         cfg.mirrorPort = 0;
         cfg.clientPort = 0;
@@ -127,12 +139,14 @@ class FaultIT {
                 assertArrayEquals(data, sub.bytes());
                 await().atMost(WAIT).until(() -> c.writerWritten() + c.writerDropped() >= n);
                 assertTrue(c.writerDropped() > 0);
+                assertEquals(n, c.writerWritten() + c.writerDropped(), "each record written or dropped, once");
                 assertTrue(c.statisticsLines().stream().anyMatch(l -> l.contains("failed: No space left on device")),
                         c.statisticsLines().toString());
                 sub.close();
                 c.close();
-                int onDisk = readable(mnt.resolve("cap.pcap"));
-                assertTrue(onDisk > 100 && onDisk <= c.writerWritten(), onDisk + " of " + c.writerWritten());
+                int onDisk = strictlyReadable(mnt.resolve("cap.pcap"));
+                assertTrue(onDisk > 100, "records on disk: " + onDisk);
+                assertEquals(c.writerWritten(), onDisk, "written = records readable in the file, exactly");
             }
         } finally {
             VethForTests.run("umount", mnt.toString());
@@ -174,7 +188,7 @@ class FaultIT {
         Process first = serve(pcap, null);
         int port = port(first);
         TestAgents.send(new InetSocketAddress("127.0.0.1", port), TestAgents.concat(TestAgents.records(4, 3000, 300)), 6);
-        Thread.sleep(1500); // the writer flushes every second
+        await().atMost(WAIT).until(() -> readable(pcap) == 3000); // whole records reach the disk when the writer is idle
         assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor());
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         int before = readable(pcap);
@@ -189,6 +203,61 @@ class FaultIT {
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         assertArrayEquals(kept, Files.readAllBytes(pcap), "the first run's file is untouched");
         assertEquals(10, readable(tmp.resolve("cap.pcap.1")));
+    }
+
+    /** Regression: after SIGKILL the file being written ended mid-packet. */
+    @Test
+    void sigkillMidWriteLeavesEveryFileReadableToItsLastWholePacket() throws Exception {
+        Path pcap = tmp.resolve("kill.pcap");
+        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                "--client-port", "0", "-w", pcap.toString(), "-C", "1").redirectErrorStream(true).start();
+        int port = port(p);
+        byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400)); // records of odd sizes, ~2.8 MB
+        Thread agent = new Thread(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                for (int k = 0; k < 200; k++) {
+                    s.getOutputStream().write(chunk);
+                }
+            } catch (java.io.IOException e) {
+                // the collector was killed under it
+            }
+        });
+        agent.setDaemon(true);
+        agent.start();
+        await().atMost(WAIT).until(() -> totalSize(tmp) > 4_000_000L); // several files, writes under way
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<Path> files;
+        try (java.util.stream.Stream<Path> st = Files.list(tmp)) {
+            files = st.sorted().collect(java.util.stream.Collectors.toList());
+        }
+        assertTrue(files.size() >= 3, files.toString());
+        for (Path f : files) {
+            strictlyReadable(f); // throws on a record cut short
+        }
+    }
+
+    private static long totalSize(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> st = Files.list(dir)) {
+            long n = 0;
+            for (Path f : (Iterable<Path>) st::iterator) {
+                n += Files.size(f);
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void unwritableWriteFileIsAnErrorAtStartWithExit73() throws Exception {
+        for (String path : List.of(tmp.resolve("no/such/dir/x.pcap").toString(), "/proc/x.pcap")) {
+            Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                    "--client-port", "0", "-w", path).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals(73, p.exitValue(), out);
+            assertEquals(1, out.lines().count(), out);
+            assertTrue(out.contains(path), out);
+        }
     }
 
     @Test

@@ -10,6 +10,9 @@ public final class ExitStatus {
     public static final int NO_INPUT = 66;
     /** A needed service or library (libpcap) is unavailable. */
     public static final int UNAVAILABLE = 69;
+    /** An output file cannot be created (EX_CANTCREAT). */
+    public static final int CANT_CREATE = 73;
+    /** Reading or writing failed after it started (EX_IOERR). */
     public static final int IO_ERROR = 74;
 
     private ExitStatus() {

@@ -45,6 +45,11 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("inject-rate").hasArg().argName("PPS").desc("injection frames per second in total (default unlimited); more are discarded and counted").get());
         o.addOption(Option.builder().longOpt("inject-rate-per-connection").hasArg().argName("PPS").desc("injection frames per second per connection (default unlimited)").get());
         o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
+        o.addOption(Option.builder().longOpt("max-connections-per-address").hasArg().argName("N").desc("connections from one address at once, per port (default 64)").get());
+        o.addOption(Option.builder().longOpt("first-record-timeout").hasArg().argName("SEC").desc("close an agent that has not sent a whole record header within SEC seconds (default 30)").get());
+        o.addOption(Option.builder().longOpt("backpressure").hasArg().argName("drop|block").desc("a full output: drop and count (default), or stop reading agents until it drains").get());
+        o.addOption(Option.builder().longOpt("subscriber-buffer").hasArg().argName("SIZE").desc("bytes queued per subscriber before drop or block, e.g. 8M (default 8M)").get());
+        o.addOption(Option.builder().longOpt("stall-timeout").hasArg().argName("SEC").desc("disconnect a subscriber that takes nothing for SEC seconds (default 30 with block, off with drop)").get());
         o.addOption(Option.builder().longOpt("metrics-port").hasArg().argName("PORT").desc("serve Prometheus metrics on http://BIND:PORT/metrics (default: off)").get());
         CommandLines.tlsOptions(o, true);
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("settings, one 'name = value' per line (flags on the command line win); re-read on SIGHUP").get());
@@ -61,7 +66,7 @@ final class ServeCommand {
         ServeConfig c = new ServeConfig();
         c.mirrorPort = port(cl, "mirror-port", c.mirrorPort);
         c.clientPort = port(cl, "client-port", c.clientPort);
-        c.bind = cl.getOptionValue("bind", c.bind);
+        c.bind = bindAddress(cl.getOptionValue("bind", c.bind));
         String d = cl.getOptionValue("dialect", "auto");
         c.dialect = d.equals("auto") ? null : dialect(d, "dialect");
         c.clientDialect = dialect(cl.getOptionValue("client-dialect", "ncf"), "client-dialect");
@@ -128,7 +133,58 @@ final class ServeCommand {
         c.injectRatePerConnection = CommandLines.positiveLong(NAME, cl, "inject-rate-per-connection", 0);
         c.maxConnections = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-connections", c.maxConnections));
         c.maxSubscribers = (int) Math.min(Integer.MAX_VALUE, CommandLines.positiveLong(NAME, cl, "max-subscribers", c.maxSubscribers));
+        c.maxConnectionsPerAddress = (int) Math.min(Integer.MAX_VALUE,
+                CommandLines.positiveLong(NAME, cl, "max-connections-per-address", c.maxConnectionsPerAddress));
+        c.firstRecordTimeoutSeconds = CommandLines.positiveLong(NAME, cl, "first-record-timeout", c.firstRecordTimeoutSeconds);
+        String bp = cl.getOptionValue("backpressure", "drop");
+        if (!bp.equals("drop") && !bp.equals("block")) {
+            throw CommandLines.usage(NAME, "--backpressure '" + bp + "' (expected drop or block)");
+        }
+        c.backpressureBlock = bp.equals("block");
+        c.stallTimeoutSeconds = cl.hasOption("stall-timeout") ? CommandLines.positiveLong(NAME, cl, "stall-timeout", 0) : -1;
+        if (cl.hasOption("subscriber-buffer")) {
+            long size = size(cl.getOptionValue("subscriber-buffer"));
+            if (size < 64 * 1024 || size > 1L << 30) {
+                throw CommandLines.usage(NAME, "--subscriber-buffer '" + cl.getOptionValue("subscriber-buffer")
+                        + "' (expected 64K..1G, e.g. 8M)");
+            }
+            c.subscriberHighWater = (int) size;
+        }
         return c;
+    }
+
+    /** {@code 8388608}, {@code 512K}, {@code 8M}, {@code 1G} (powers of 1024); -1 when not a size. */
+    static long size(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,10})([kKmMgG]?)[iI]?[bB]?").matcher(v.trim());
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        switch (m.group(2).toUpperCase()) {
+            case "K": return n << 10;
+            case "M": return n << 20;
+            case "G": return n << 30;
+            default: return n;
+        }
+    }
+
+    /**
+     * The --bind value: an IPv4 or IPv6 literal, or a host name that resolves; anything else is a
+     * usage error naming the value (a dotted quad out of range is not looked up as a name).
+     */
+    private static String bindAddress(String v) throws CliException {
+        if (io.netty.util.NetUtil.isValidIpV4Address(v) || io.netty.util.NetUtil.isValidIpV6Address(v)) {
+            return v;
+        }
+        if (v.matches("[0-9.]+") || v.indexOf(':') >= 0 || v.isEmpty()) {
+            throw CommandLines.usage(NAME, "--bind '" + v + "' is not an IPv4 or IPv6 address");
+        }
+        try {
+            java.net.InetAddress.getByName(v);
+            return v;
+        } catch (java.net.UnknownHostException e) {
+            throw CommandLines.usage(NAME, "--bind '" + v + "': no such host");
+        }
     }
 
     private static Dialect dialect(String v, String opt) throws CliException {
@@ -171,6 +227,12 @@ final class ServeCommand {
         Collector collector = new Collector(cfg, stdout);
         try {
             collector.start();
+        } catch (Collector.CannotCreateException e) {
+            collector.close();
+            throw new CliException(ExitStatus.CANT_CREATE, NAME + ": " + e.getMessage());
+        } catch (Collector.CannotListenException e) {
+            collector.close();
+            throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             collector.close();
             throw CommandLines.usage(NAME, e.getMessage());

@@ -1,0 +1,72 @@
+package io.mirrorgate.server;
+
+import io.netty.channel.Channel;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --backpressure drop|block} (SPEC section 7). With {@code drop} an output that cannot
+ * keep up loses records, counted per output, and nobody waits. With {@code block} an output above
+ * its high-water mark {@link #block blocks}: the collector stops reading every agent (TCP
+ * backpressure to the agents; memory stays bounded by what was already read), and resumes when
+ * the last blocked output has drained below its low-water mark. A dead peer cannot hold the
+ * collector for ever: subscribers that take nothing for {@code --stall-timeout} are disconnected.
+ */
+final class Backpressure {
+    private static final Logger LOG = LoggerFactory.getLogger(Backpressure.class);
+
+    private final boolean block;
+    private final Set<Object> blockers = new HashSet<>();
+    private final Set<Channel> agents = new HashSet<>();
+    /** Times reading from agents was paused. */
+    final AtomicLong pauses = new AtomicLong();
+
+    Backpressure(boolean block) {
+        this.block = block;
+    }
+
+    /** True under {@code --backpressure block}. */
+    boolean blocking() {
+        return block;
+    }
+
+    /** {@code who} is above its high-water mark: stop reading agents (block mode only). */
+    synchronized void block(Object who) {
+        if (block && blockers.add(who) && blockers.size() == 1) {
+            pauses.incrementAndGet();
+            LOG.debug("{} is full: agents paused", who);
+            for (Channel a : agents) {
+                a.config().setAutoRead(false);
+            }
+        }
+    }
+
+    /** {@code who} drained below its low-water mark, or went away. */
+    synchronized void unblock(Object who) {
+        if (blockers.remove(who) && blockers.isEmpty()) {
+            LOG.debug("{} drained: agents resumed", who);
+            for (Channel a : agents) {
+                a.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** Whether agents are paused now. */
+    synchronized boolean paused() {
+        return !blockers.isEmpty();
+    }
+
+    synchronized void agentActive(Channel ch) {
+        agents.add(ch);
+        if (!blockers.isEmpty()) {
+            ch.config().setAutoRead(false);
+        }
+    }
+
+    synchronized void agentInactive(Channel ch) {
+        agents.remove(ch);
+    }
+}
