@@ -40,6 +40,18 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         return framer;
     }
 
+    /**
+     * Unlike {@link ByteToMessageDecoder}, never asks for another read when auto-read is off:
+     * records are consumed in place, so no message is ever produced, and the base class would take
+     * that for "a frame is incomplete, read more" and defeat backpressure (a paused agent would be
+     * read on as fast as ever).
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

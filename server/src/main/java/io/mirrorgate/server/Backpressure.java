@@ -44,6 +44,17 @@ final class Backpressure {
         }
     }
 
+    /**
+     * Blocks for {@code who} if {@code ch} is still unwritable, checked under the same lock the
+     * writability event's {@link #unblock} takes: a subscriber that drained in between is not
+     * left blocking for ever.
+     */
+    synchronized void blockWhileUnwritable(Object who, Channel ch) {
+        if (!ch.isWritable() && ch.isActive()) {
+            block(who);
+        }
+    }
+
     /** {@code who} drained below its low-water mark, or went away. */
     synchronized void unblock(Object who) {
         if (blockers.remove(who) && blockers.isEmpty()) {

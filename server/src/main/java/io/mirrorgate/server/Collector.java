@@ -93,7 +93,7 @@ public final class Collector implements AutoCloseable {
         }
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
         backpressure = new Backpressure(cfg.backpressureBlock);
-        hub = new SubscriberHub(cfg.backpressureBlock, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater);
+        hub = new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater);
         injectRate = new RateLimit(cfg.injectRate);
         if (cfg.tlsCert != null) {
             try {
@@ -510,8 +510,8 @@ public final class Collector implements AutoCloseable {
                 + " inject_dropped=" + injection.injectDropped.get());
         out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused());
         if (writer != null) {
-            out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " skipped=" + writer.skipped.get()
-                    + " files=" + writer.files.get()
+            out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
+                    + " skipped=" + writer.skipped.get()
                     + (writer.failure() != null ? " failed: " + writer.failure() : ""));
         }
         return out;

@@ -49,7 +49,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
             if (ctx.channel().isWritable()) {
                 backpressure.unblock(subscriber);
             } else {
-                backpressure.block(subscriber);
+                backpressure.blockWhileUnwritable(subscriber, ctx.channel());
                 watchForStall(ctx);
             }
         }

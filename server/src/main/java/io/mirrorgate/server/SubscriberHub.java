@@ -27,8 +27,11 @@ final class SubscriberHub {
      *        flight (the agents are being paused) up to {@code hardLimit} bytes queued; past it, and
      *        always under {@code drop}, the run is dropped and counted
      */
-    SubscriberHub(boolean block, long lowWater, long hardLimit) {
-        this.block = block;
+    private final Backpressure backpressure;
+
+    SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit) {
+        this.backpressure = backpressure;
+        this.block = backpressure.blocking();
         this.overLimit = hardLimit - lowWater;
     }
 
@@ -63,6 +66,11 @@ final class SubscriberHub {
                 ch.writeAndFlush(run.records.retainedDuplicate(), ch.voidPromise());
             } else {
                 convertAndSend(run, s);
+            }
+            if (block && !ch.isWritable()) {
+                // pause the agents now, on this thread: the writability event comes later, on the
+                // subscriber's event loop, and the agents would read on until then
+                backpressure.blockWhileUnwritable(s, ch);
             }
         }
     }
