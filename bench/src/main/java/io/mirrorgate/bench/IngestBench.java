@@ -138,7 +138,7 @@ public final class IngestBench {
         long received;
         long last = -1;
         while (true) {
-            received = metric(metrics, "mirrorgate_received_total\\{role=\"agents\",peer=\"total\"\\}");
+            received = metric(metrics, "mirrorgate_agent_records_received_total\\{[^}]*\\}");
             if (received == last && received >= sentRecords) {
                 break;
             }
@@ -148,7 +148,7 @@ public final class IngestBench {
         double elapsed = Math.max(sendSeconds, (System.nanoTime() - start) / 1e9 - 0.2); // less the last idle poll
         long subsReceivedMax = 0;
         Thread.sleep(1000);
-        long dropped = metric(metrics, "mirrorgate_dropped_total\\{role=\"subscribers\",peer=\"total\"\\}");
+        long dropped = metric(metrics, "mirrorgate_subscriber_records_dropped_total\\{[^}]*\\}");
         long minSubRecords = Long.MAX_VALUE;
         for (AtomicLong n : subBytes) {
             minSubRecords = Math.min(minSubRecords, n.get() / recordSize);
@@ -192,10 +192,17 @@ public final class IngestBench {
         try (InputStream in = h.getInputStream()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Matcher m = Pattern.compile("(?m)^" + regex + " (\\d+)$").matcher(body);
-        if (!m.find()) {
+        // per-peer series are summed: agents and subscribers are labelled by address
+        Matcher m = Pattern.compile("(?m)^" + regex + " ([0-9.E+]+)$").matcher(body);
+        long sum = 0;
+        boolean found = false;
+        while (m.find()) {
+            found = true;
+            sum += (long) Double.parseDouble(m.group(1));
+        }
+        if (!found) {
             throw new IOException("no " + regex + " in metrics");
         }
-        return Long.parseLong(m.group(1));
+        return sum;
     }
 }

@@ -104,10 +104,10 @@ public final class InjectBench {
         try (InputStream in = h.getInputStream()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Matcher m = Pattern.compile("(?m)^mirrorgate_" + name + "_total\\{role=\"injection\",peer=\"total\"\\} (\\d+)$").matcher(body);
+        Matcher m = Pattern.compile("(?m)^mirrorgate_inject_frames_total\\{outcome=\"" + name.substring("inject_".length()) + "\"\\} ([0-9.E+]+)$").matcher(body);
         if (!m.find()) {
             throw new IOException("no " + name);
         }
-        return Long.parseLong(m.group(1));
+        return (long) Double.parseDouble(m.group(1));
     }
 }

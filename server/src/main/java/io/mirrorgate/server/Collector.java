@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
     private static final long DRAIN_MILLIS = 5_000;
+    /** Seconds a metrics client may stay connected without completing a request. */
+    private static final int METRICS_IDLE_SECONDS = 30;
 
     private final ServeConfig cfg;
     private final OutputStream stdout;
@@ -55,6 +57,10 @@ public final class Collector implements AutoCloseable {
     private final Map<Channel, Dialect> agentDialects = new ConcurrentHashMap<>();
     private final SourceStats retiredAgents = new SourceStats("closed agents");
     private final SourceStats retiredSubscribers = new SourceStats("closed subscribers");
+    /** Closed connections' counters per address, for /metrics (bounded: 1,024 addresses each). */
+    private final PeerHistory agentHistory = new PeerHistory(1024);
+    private final PeerHistory subscriberHistory = new PeerHistory(1024);
+    private MetricsExporter metrics;
     private final SourceStats injection = new SourceStats("injection");
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup boss;
@@ -73,6 +79,8 @@ public final class Collector implements AutoCloseable {
     private volatile io.mirrorgate.client.Tls tlsServer;
     private volatile io.mirrorgate.client.Tls tlsClient;
     private final java.util.concurrent.atomic.AtomicLong tlsRefused = new java.util.concurrent.atomic.AtomicLong();
+    /** Metrics connections closed for a bad request, an oversize header, a timeout or a reset. */
+    private final java.util.concurrent.atomic.AtomicLong metricsErrors = new java.util.concurrent.atomic.AtomicLong();
 
     public Collector(ServeConfig cfg, OutputStream stdout) {
         this.cfg = cfg;
@@ -144,10 +152,18 @@ public final class Collector implements AutoCloseable {
             }
         }, true);
         if (cfg.metricsPort >= 0) {
+            metrics = new MetricsExporter(metricsSource());
+            AccessPolicy.Gate metricsGate = access.new Gate("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress, workers);
             metricsAddress = bind(cfg.metricsPort, new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096), new MetricsHandler(Collector.this));
+                    ch.pipeline().addLast(metricsGate);
+                    addTls(ch, "metrics");
+                    // a client idle for --metrics-idle-timeout (no request, or a request that never
+                    // ends) is closed; request line and headers are capped at 8 KiB (431 past it)
+                    ch.pipeline().addLast(new io.netty.handler.timeout.ReadTimeoutHandler(METRICS_IDLE_SECONDS),
+                            new HttpServerCodec(MetricsHandler.MAX_INITIAL_LINE, MetricsHandler.MAX_HEADER_SIZE, 8192),
+                            new HttpObjectAggregator(4096), new MetricsHandler(Collector.this, metricsErrors));
                 }
             }, false);
         }
@@ -360,6 +376,7 @@ public final class Collector implements AutoCloseable {
         if (agents.remove(ch) != null) {
             agentDialects.remove(ch);
             retiredAgents.add(s);
+            agentHistory.retire(addressOf(s), s);
             LOG.info("{} closed: {}", s.name, s.line());
         }
     }
@@ -372,6 +389,7 @@ public final class Collector implements AutoCloseable {
     void subscriberClosed(Subscriber s) {
         hub.remove(s);
         retiredSubscribers.add(s.stats);
+        subscriberHistory.retire(addressOf(s.stats), s.stats);
         LOG.info("{} closed: {}", s.stats.name, s.stats.line());
     }
 
@@ -508,7 +526,8 @@ public final class Collector implements AutoCloseable {
                 + " inject_discarded=" + injection.injectDiscarded.get() + " inject_empty=" + injection.injectEmpty.get()
                 + " inject_refused=" + injection.injectRefused.get() + " inject_rate_limited=" + injection.injectRateLimited.get()
                 + " inject_dropped=" + injection.injectDropped.get());
-        out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused());
+        out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused()
+                + (cfg.metricsPort >= 0 ? " metrics_errors=" + metricsErrors.get() : ""));
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
                     + " skipped=" + writer.skipped.get()
@@ -517,86 +536,73 @@ public final class Collector implements AutoCloseable {
         return out;
     }
 
-    /** Prometheus text exposition of every counter, per source and in total. */
-    public String prometheus() {
-        StringBuilder sb = new StringBuilder();
-        SourceStats total = agentTotals();
-        SourceStats subs = subscriberTotals();
-        String[] names = SourceStats.NAMES;
-        List<SourceStats> live = new ArrayList<>(agents.values());
-        List<Subscriber> liveSubs = new ArrayList<>(hub.subscribers());
-        long[] totalValues = total.values();
-        long[] subsValues = subs.values();
-        long[] injectionValues = injection.values();
-        List<long[]> liveValues = new ArrayList<>();
-        live.forEach(s -> liveValues.add(s.values()));
-        List<long[]> liveSubValues = new ArrayList<>();
-        liveSubs.forEach(s -> liveSubValues.add(s.stats.values()));
-        for (int k = 0; k < names.length; k++) {
-            String metric = "mirrorgate_" + names[k] + "_total";
-            sb.append("# HELP ").append(metric).append(' ').append(help(names[k])).append('\n');
-            sb.append("# TYPE ").append(metric).append(" counter\n");
-            sample(sb, metric, "agents", "total", totalValues[k]);
-            for (int a = 0; a < live.size(); a++) {
-                sample(sb, metric, "agent", live.get(a).name.substring("agent ".length()), liveValues.get(a)[k]);
+    /** The /metrics exporter (Prometheus Java client). */
+    MetricsExporter metrics() {
+        return metrics;
+    }
+
+    /** Address without the port, from a source named "agent ADDRESS:PORT" or "subscriber ADDRESS:PORT". */
+    static String addressOf(SourceStats s) {
+        String n = s.name.substring(s.name.indexOf(' ') + 1);
+        int colon = n.lastIndexOf(':');
+        return colon > 0 ? n.substring(0, colon) : n;
+    }
+
+    private MetricsExporter.Source metricsSource() {
+        return new MetricsExporter.Source() {
+            @Override
+            public Map<String, SourceStats> agentsByAddress() {
+                return agentHistory.byAddress(new ArrayList<>(agents.values()), Collector::addressOf);
             }
-            sample(sb, metric, "subscribers", "total", subsValues[k]);
-            for (int a = 0; a < liveSubs.size(); a++) {
-                String n = liveSubs.get(a).stats.name;
-                sample(sb, metric, "subscriber", n.substring(n.indexOf(' ') + 1), liveSubValues.get(a)[k]);
+
+            @Override
+            public Map<String, SourceStats> subscribersByAddress() {
+                List<SourceStats> live = new ArrayList<>();
+                hub.subscribers().forEach(s -> live.add(s.stats));
+                return subscriberHistory.byAddress(live, Collector::addressOf);
             }
-            sample(sb, metric, "injection", "total", injectionValues[k]);
-        }
-        sb.append("# HELP mirrorgate_file_records_total Records written to capture files (-w).\n");
-        sb.append("# TYPE mirrorgate_file_records_total counter\n");
-        sb.append("mirrorgate_file_records_total ").append(writerWritten()).append('\n');
-        sb.append("# HELP mirrorgate_file_dropped_total Records the capture writer could not write.\n");
-        sb.append("# TYPE mirrorgate_file_dropped_total counter\n");
-        sb.append("mirrorgate_file_dropped_total ").append(writerDropped()).append('\n');
-        sb.append("# HELP mirrorgate_refused_connections_total Connections closed at accept (--allow, connection caps).\n");
-        sb.append("# TYPE mirrorgate_refused_connections_total counter\n");
-        sb.append("mirrorgate_refused_connections_total ").append(refusedConnections()).append('\n');
-        sb.append("# HELP mirrorgate_tls_refused_total TLS handshakes that failed.\n");
-        sb.append("# TYPE mirrorgate_tls_refused_total counter\n");
-        sb.append("mirrorgate_tls_refused_total ").append(tlsRefused()).append('\n');
-        sb.append("# HELP mirrorgate_agents_connected Agents connected now.\n");
-        sb.append("# TYPE mirrorgate_agents_connected gauge\n");
-        sb.append("mirrorgate_agents_connected ").append(agents.size()).append('\n');
-        sb.append("# HELP mirrorgate_subscribers_connected Subscribers connected now.\n");
-        sb.append("# TYPE mirrorgate_subscribers_connected gauge\n");
-        sb.append("mirrorgate_subscribers_connected ").append(liveSubs.size()).append('\n');
-        return sb.toString();
-    }
 
-    private static void sample(StringBuilder sb, String metric, String role, String peer, long v) {
-        sb.append(metric).append("{role=\"").append(role).append("\",peer=\"").append(escape(peer)).append("\"} ")
-                .append(v).append('\n');
-    }
+            @Override
+            public SourceStats injection() {
+                return injection;
+            }
 
-    private static String escape(String label) {
-        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
+            @Override
+            public int agentsConnected() {
+                return agents.size();
+            }
 
-    private static String help(String name) {
-        switch (name) {
-            case "received": return "Records received from agents.";
-            case "bytes": return "Record bytes received from agents.";
-            case "decoded": return "Records decoded as well-formed IP packets.";
-            case "malformed": return "Records whose IP packet is malformed.";
-            case "non_ip": return "Records that carry no IP packet.";
-            case "compressed": return "Compressed NCF records passed on undecoded.";
-            case "filtered": return "Records the --filter expression left out.";
-            case "dropped": return "Records dropped by us (a full subscriber queue, a dialect that cannot carry them).";
-            case "sent": return "Records sent to subscribers.";
-            case "inject_sent": return "Injection frames sent onto the adapter.";
-            case "inject_failed": return "Injection frames the adapter refused.";
-            case "inject_discarded": return "Injection frames discarded: no adapter or no agent.";
-            case "inject_empty": return "Zero-length injection frames, ignored.";
-            case "inject_refused": return "Injection frames from peers not in --inject-allow.";
-            case "inject_rate_limited": return "Injection frames over --inject-rate or --inject-rate-per-connection.";
-            case "connected": return "Connections accepted.";
-            default: return "Connections closed because their stream broke.";
-        }
+            @Override
+            public int subscribersConnected() {
+                return hub.subscribers().size();
+            }
+
+            @Override
+            public long refusedConnections() {
+                return Collector.this.refusedConnections();
+            }
+
+            @Override
+            public long tlsRefused() {
+                return Collector.this.tlsRefused();
+            }
+
+            @Override
+            public long metricsErrors() {
+                return metricsErrors.get();
+            }
+
+            @Override
+            public long backpressurePauses() {
+                return backpressure.pauses.get();
+            }
+
+            @Override
+            public long[] files() {
+                CaptureFileWriter w = writer;
+                return w == null ? null : new long[] {w.written.get(), w.dropped.get(), w.skipped.get(), w.files.get()};
+            }
+        };
     }
 
     /** Stops accepting, lets subscribers drain (up to 5 s), closes files and the adapter. */

@@ -37,6 +37,8 @@ public final class ServeConfig {
     public java.util.List<String> injectAllow = new java.util.ArrayList<>();
     public int maxConnections = 1024;
     public int maxSubscribers = 64;
+    /** Metrics (HTTP) connections at once. */
+    public int maxMetricsConnections = 64;
     /** Connections from one address at once, per port; over it: closed at accept, counted. */
     public int maxConnectionsPerAddress = 64;
     /** An agent that has not completed a first record header by then is closed and counted; 0: never. */

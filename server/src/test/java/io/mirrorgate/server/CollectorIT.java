@@ -272,35 +272,66 @@ class CollectorIT {
         assertEquals(n, k);
     }
 
+    static String scrape(InetSocketAddress m, String accept) throws Exception {
+        HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + m.getPort() + "/metrics").openConnection();
+        if (accept != null) {
+            h.setRequestProperty("Accept", accept);
+        }
+        assertEquals(200, h.getResponseCode());
+        try (InputStream in = h.getInputStream()) {
+            return h.getContentType() + "\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Regression: /metrics had a peer="total" series beside per-peer ones (doubling every sum())
+     * and labelled agents by address:port, so a reconnect started a new series.
+     */
     @Test
-    void metricsAreValidPrometheusText() throws Exception {
+    void metricsAreValidPrometheusTextLabelledByAddress() throws Exception {
         ServeConfig cfg = new ServeConfig();
         cfg.metricsPort = 0;
         Collector c = start(cfg);
         TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(3, 10, 100)), 1);
-        await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 10);
-        InetSocketAddress m = c.metricsAddress();
-        HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + m.getPort() + "/metrics").openConnection();
-        assertEquals(200, h.getResponseCode());
-        assertTrue(h.getContentType().startsWith("text/plain; version=0.0.4"));
-        String body;
-        try (InputStream in = h.getInputStream()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(3, 10, 100)), 2); // a reconnect
+        await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 20);
+        String body = scrape(c.metricsAddress(), null);
+        assertTrue(body.startsWith("text/plain; version=0.0.4"), body.substring(0, 60));
         java.util.regex.Pattern sample = java.util.regex.Pattern.compile(
-                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\.)*\",?)*\\})? -?[0-9]+");
+                "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\.)*\",?)*\\})? [-+0-9.eE]+|NaN|[+-]Inf");
         java.util.Set<String> typed = new java.util.HashSet<>();
-        for (String line : body.split("\n")) {
+        for (String line : body.substring(body.indexOf('\n') + 1).split("\n")) {
             if (line.startsWith("# TYPE ")) {
-                String[] p = line.split(" ");
-                assertTrue(p[3].equals("counter") || p[3].equals("gauge"), line);
-                assertTrue(typed.add(p[2]), "one TYPE per metric: " + line);
-            } else if (!line.startsWith("# HELP ")) {
+                assertTrue(typed.add(line.split(" ")[2]), "one TYPE per metric: " + line);
+            } else if (!line.startsWith("# HELP ") && !line.isEmpty()) {
                 assertTrue(sample.matcher(line).matches(), line);
-                assertTrue(typed.contains(line.split("[{ ]")[0]), "sample after its TYPE: " + line);
             }
         }
-        assertTrue(body.contains("mirrorgate_received_total{role=\"agents\",peer=\"total\"} 10\n"), body);
+        assertTrue(!body.contains("\"total\""), "no pseudo-peer total series");
+        assertTrue(body.contains("\nmirrorgate_agent_records_received_total{agent=\"127.0.0.1\"} 20"), body);
+        assertEquals(1, body.lines().filter(l -> l.startsWith("mirrorgate_agent_records_received_total{")).count(), body);
+        assertTrue(body.contains("\nmirrorgate_agent_received_bytes_total{agent=\"127.0.0.1\"} "), "units in names");
+        assertTrue(body.contains("\njvm_memory_used_bytes{"), "JVM metrics");
+        assertTrue(body.contains("\nprocess_open_fds "), "process metrics");
+        assertTrue(!body.contains("mirrorgate_subscriber_records_received"), "counters only where they mean something");
+        String om = scrape(c.metricsAddress(), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertTrue(om.startsWith("application/openmetrics-text"), om.substring(0, 60));
+        assertTrue(om.trim().endsWith("# EOF"), "OpenMetrics ends with # EOF");
+    }
+
+    @Test
+    void metricsPortAnswers431ToOversizeHeadersAndKeepsServing() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.metricsPort = 0;
+        Collector c = start(cfg);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", c.metricsAddress().getPort())) {
+            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertEquals("HTTP/1.1 431 Request Header Fields Too Large", status);
+        }
+        assertTrue(scrape(c.metricsAddress(), null).contains("mirrorgate_metrics_errors_total 1"));
     }
 
     @Test

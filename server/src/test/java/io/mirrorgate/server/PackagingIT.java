@@ -59,7 +59,7 @@ class PackagingIT {
             try (InputStream in = h.getInputStream()) {
                 for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                     if (l.startsWith(name + " ")) {
-                        return Long.parseLong(l.substring(name.length() + 1));
+                        return (long) Double.parseDouble(l.substring(name.length() + 1));
                     }
                 }
             }
@@ -113,8 +113,8 @@ class PackagingIT {
                     s.getOutputStream().write(f);
                 }
                 s.getOutputStream().flush();
-                String sent = "mirrorgate_inject_sent_total{role=\"injection\",peer=\"total\"}";
-                String failed = "mirrorgate_inject_failed_total{role=\"injection\",peer=\"total\"}";
+                String sent = "mirrorgate_inject_frames_total{outcome=\"sent\"}";
+                String failed = "mirrorgate_inject_frames_total{outcome=\"failed\"}";
                 await().atMost(WAIT).until(() -> metric(metrics, sent) + metric(metrics, failed) == 3);
                 return metric(metrics, sent);
             }

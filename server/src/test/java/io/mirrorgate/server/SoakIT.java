@@ -56,8 +56,8 @@ class SoakIT {
         try (InputStream in = h.getInputStream()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Matcher m = Pattern.compile("(?m)^" + regex + " (\\d+)$").matcher(body);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        Matcher m = Pattern.compile("(?m)^" + regex + " ([0-9.E+]+)$").matcher(body);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
     }
 
     static int freePort() throws Exception {
@@ -90,6 +90,7 @@ class SoakIT {
                 }
                 Socket slow = new Socket();
                 slow.setReceiveBufferSize(8192);
+                slow.bind(new InetSocketAddress("127.0.0.2", 0)); // its own address: /metrics labels subscribers by address
                 slow.connect(new InetSocketAddress("127.0.0.1", client));
                 while (metric(metrics, "mirrorgate_subscribers_connected") < 4) {
                     Thread.sleep(50);
@@ -151,12 +152,12 @@ class SoakIT {
                     }
                     assertEquals(wantBytes, r.size(), "a well-behaved subscriber lost records");
                 }
-                while (metric(metrics, "mirrorgate_inject_sent_total\\{role=\"injection\",peer=\"total\"\\}") < injected.get()) {
+                while (metric(metrics, "mirrorgate_inject_frames_total\\{outcome=\"sent\"\\}") < injected.get()) {
                     Thread.sleep(50);
                 }
-                String slowPeer = "127.0.0.1:" + slow.getLocalPort();
-                long slowSent = metric(metrics, "mirrorgate_sent_total\\{role=\"subscriber\",peer=\"" + slowPeer + "\"\\}");
-                long slowDropped = metric(metrics, "mirrorgate_dropped_total\\{role=\"subscriber\",peer=\"" + slowPeer + "\"\\}");
+                String slowPeer = "127.0.0.2"; // its own loopback address: subscribers are labelled by address
+                long slowSent = metric(metrics, "mirrorgate_subscriber_records_sent_total\\{subscriber=\"" + slowPeer + "\"\\}");
+                long slowDropped = metric(metrics, "mirrorgate_subscriber_records_dropped_total\\{subscriber=\"" + slowPeer + "\"\\}");
                 long rssEnd = rssKb(p.pid());
                 // now the slow one reads what was queued for it: exactly what was counted as sent
                 slow.setSoTimeout(2000);
@@ -174,8 +175,8 @@ class SoakIT {
                 assertTrue(slowDropped > 0, "the slow subscriber lost nothing: not slow enough");
                 assertEquals(total, slowSent + slowDropped, "slow subscriber: sent + dropped = records");
                 assertEquals(slowSent * RECORD, slowBytes, "slow subscriber received exactly what was counted as sent");
-                assertEquals(injected.get(), metric(metrics, "mirrorgate_inject_sent_total\\{role=\"injection\",peer=\"total\"\\}"));
-                assertEquals(0, metric(metrics, "mirrorgate_inject_failed_total\\{role=\"injection\",peer=\"total\"\\}"));
+                assertEquals(injected.get(), metric(metrics, "mirrorgate_inject_frames_total\\{outcome=\"sent\"\\}"));
+                assertEquals(0, metric(metrics, "mirrorgate_inject_frames_total\\{outcome=\"failed\"\\}"));
                 long seen = cap.frames().size();
                 assertTrue(seen + cap.kernelDropped() >= injected.get(), "frames on the veth peer: " + seen + " seen, "
                         + cap.kernelDropped() + " dropped by the test's own capture, of " + injected.get());
