@@ -2,6 +2,7 @@ package io.mirrorgate.server;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ipfilter.AbstractRemoteAddressFilter;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
@@ -98,86 +99,36 @@ final class AccessPolicy {
     }
 
     /**
-     * The first handler of every accepted connection on one port: allow list, a cap on
-     * connections at once and a cap per address. A connection over a cap is held, not read, until
-     * every event loop has processed the closes already in flight (a client that closed and
-     * connected again must not be refused because the server had not yet read its FIN); then it
-     * is admitted, or closed and counted. Addresses are logged once per reason.
+     * The first handler of every accepted connection on one port: allow list, a cap on connections
+     * at once and a cap per address ({@code --max-connections-per-address}); over-cap connections
+     * are closed at accept, counted, and logged once per address and reason.
      */
     @ChannelHandler.Sharable
-    final class Gate extends io.netty.channel.ChannelInboundHandlerAdapter {
-        /** Connections held for a re-check at once; past it, over-cap connections are refused at once. */
-        private static final int MAX_HELD = 256;
+    final class Gate extends AbstractRemoteAddressFilter<InetSocketAddress> {
         private final String port;
         private final int max;
         private final int maxPerAddress;
-        private final io.netty.channel.EventLoopGroup loops;
         private final AtomicInteger open = new AtomicInteger();
-        private final AtomicInteger held = new AtomicInteger();
         private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
-        Gate(String port, int max, int maxPerAddress, io.netty.channel.EventLoopGroup loops) {
+        Gate(String port, int max, int maxPerAddress) {
             this.port = port;
             this.max = max;
             this.maxPerAddress = maxPerAddress;
-            this.loops = loops;
-        }
-
-        /** Connections counted against the cap now. */
-        int open() {
-            return open.get();
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            java.net.SocketAddress sa = ctx.channel().remoteAddress();
-            if (!(sa instanceof InetSocketAddress)) {
-                ctx.close();
-                return;
-            }
-            InetSocketAddress remote = (InetSocketAddress) sa;
+        protected boolean accept(ChannelHandlerContext ctx, InetSocketAddress remote) {
             if (!mayConnect(remote)) {
                 refuse(remote, "not in --allow");
-                ctx.close();
-                return;
+                return false;
             }
-            // not read until admitted (HeadContext reads after channelActive only when auto-read is on)
-            ctx.channel().config().setAutoRead(false);
-            admit(ctx, remote, false);
-        }
-
-        private void admit(ChannelHandlerContext ctx, InetSocketAddress remote, boolean rechecked) {
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            String over = take(remote.getAddress());
-            if (over == null) {
-                ctx.channel().closeFuture().addListener(f -> release(remote.getAddress()));
-                ctx.pipeline().remove(this);
-                ctx.channel().config().setAutoRead(true);
-                ctx.fireChannelActive();
-                return;
-            }
-            if (!rechecked && held.incrementAndGet() <= MAX_HELD) {
-                afterPendingCloses().addListener(f -> ctx.executor().execute(() -> {
-                    held.decrementAndGet();
-                    admit(ctx, remote, true);
-                }));
-                return;
-            }
-            if (!rechecked) {
-                held.decrementAndGet();
-            }
-            refuse(remote, over);
-            ctx.close();
-        }
-
-        /** Counts the connection in; null, or why it is over a cap (nothing counted then). */
-        private String take(InetAddress a) {
             if (open.incrementAndGet() > max) {
                 open.decrementAndGet();
-                return "more than " + max + " connections on the " + port + " port";
+                refuse(remote, "more than " + max + " connections on the " + port + " port");
+                return false;
             }
+            InetAddress a = remote.getAddress();
             AtomicInteger n = perAddress.compute(a, (k, v) -> {
                 AtomicInteger c = v == null ? new AtomicInteger() : v;
                 c.incrementAndGet();
@@ -185,35 +136,17 @@ final class AccessPolicy {
             });
             if (n.get() > maxPerAddress) {
                 release(a);
-                return "more than " + maxPerAddress + " connections from one address on the " + port
-                        + " port (--max-connections-per-address)";
+                refuse(remote, "more than " + maxPerAddress + " connections from one address on the " + port
+                        + " port (--max-connections-per-address)");
+                return false;
             }
-            return null;
+            ctx.channel().closeFuture().addListener(f -> release(a));
+            return true;
         }
 
         private void release(InetAddress a) {
             open.decrementAndGet();
             perAddress.computeIfPresent(a, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
-        }
-
-        /**
-         * Completes once every event loop has done an I/O pass after now: a task scheduled 1 ms
-         * ahead runs only after the loop has processed the events ready before it (FINs included).
-         */
-        private io.netty.util.concurrent.Future<Void> afterPendingCloses() {
-            io.netty.util.concurrent.EventExecutor any = loops.next();
-            io.netty.util.concurrent.Promise<Void> done = any.newPromise();
-            java.util.List<io.netty.util.concurrent.EventExecutor> all = new ArrayList<>();
-            loops.forEach(all::add);
-            AtomicInteger left = new AtomicInteger(all.size());
-            for (io.netty.util.concurrent.EventExecutor e : all) {
-                e.schedule(() -> {
-                    if (left.decrementAndGet() == 0) {
-                        done.trySuccess(null);
-                    }
-                }, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-            return done;
         }
 
         private void refuse(InetSocketAddress remote, String why) {

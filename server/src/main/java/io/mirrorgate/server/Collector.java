@@ -113,8 +113,8 @@ public final class Collector implements AutoCloseable {
         }
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(factory);
-        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress, workers);
-        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress, workers);
+        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress);
+        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
         if (cfg.filter != null) {
             new BpfFilter(cfg.filter).close(); // a bad expression fails here, before binding
         }
@@ -153,7 +153,7 @@ public final class Collector implements AutoCloseable {
         }, true);
         if (cfg.metricsPort >= 0) {
             metrics = new MetricsExporter(metricsSource());
-            AccessPolicy.Gate metricsGate = access.new Gate("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress, workers);
+            AccessPolicy.Gate metricsGate = access.new Gate("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
             metricsAddress = bind(cfg.metricsPort, new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -346,6 +346,9 @@ public final class Collector implements AutoCloseable {
     void agentConnected(Channel ch, SourceStats s) {
         s.connected.incrementAndGet();
         agents.put(ch, s);
+        if (cfg.dialect != null) {
+            agentDialects.put(ch, cfg.dialect); // a configured dialect is never "decided": the agent can take frames now
+        }
         backpressure.agentActive(ch);
         LOG.info("{} connected", s.name);
     }

@@ -490,6 +490,41 @@ class CollectorIT {
     }
 
     @Test
+    void perAddressLimitRefusesTheSurplusAndCountsIt() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.maxConnectionsPerAddress = 3;
+        Collector c = start(cfg);
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int k = 0; k < 3; k++) {
+                Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort());
+                s.getOutputStream().write(TestAgents.records(k, 1, 60).get(0));
+                open.add(s);
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().connected.get() == 3);
+            for (int k = 0; k < 2; k++) {
+                try (Socket extra = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
+                    extra.setSoTimeout(10_000);
+                    assertEquals(-1, extra.getInputStream().read(), "closed at accept");
+                }
+            }
+            assertEquals(2, c.refusedConnections());
+            // another loopback address is another address
+            Socket other = new Socket();
+            other.bind(new InetSocketAddress("127.0.0.2", 0));
+            other.connect(c.mirrorAddress());
+            open.add(other);
+            other.getOutputStream().write(TestAgents.records(9, 1, 60).get(0));
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 4);
+            assertEquals(2, c.refusedConnections());
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void injectionFromOutsideInjectAllowIsRefusedAndCounted() throws Exception {
         ServeConfig cfg = new ServeConfig();
         cfg.injectAllow.add("192.0.2.0/24"); // not loopback: our test client may not inject

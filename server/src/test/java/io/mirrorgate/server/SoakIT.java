@@ -60,6 +60,23 @@ class SoakIT {
         return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
     }
 
+    /** The value of a sample named exactly {@code name} (with its labels), or -1 (also when the port does not answer). */
+    static long metricOrMinusOne(int port, String name) {
+        try {
+            HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
+            try (InputStream in = h.getInputStream()) {
+                for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (l.startsWith(name + " ")) {
+                        return (long) Double.parseDouble(l.substring(name.length() + 1));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
