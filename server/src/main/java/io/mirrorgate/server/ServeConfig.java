@@ -40,7 +40,7 @@ public final class ServeConfig {
     /** Metrics (HTTP) connections at once. */
     public int maxMetricsConnections = 64;
     /** Connections from one address at once, per port; over it: closed at accept, counted. */
-    public int maxConnectionsPerAddress = 256;
+    public int maxConnectionsPerAddress = 1024;
     /** An agent that has not completed a first record header by then is closed and counted; 0: never. */
     public long firstRecordTimeoutSeconds = 30;
     /** Injection frames per second in total and per connection; 0: unlimited. Over: discarded, counted. */

@@ -205,48 +205,6 @@ class FaultIT {
         assertEquals(10, readable(tmp.resolve("cap.pcap.1")));
     }
 
-    /** Regression: after SIGKILL the file being written ended mid-packet. */
-    @Test
-    void sigkillMidWriteLeavesEveryFileReadableToItsLastWholePacket() throws Exception {
-        Path pcap = tmp.resolve("kill.pcap");
-        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
-                "--client-port", "0", "-w", pcap.toString(), "-C", "1").redirectErrorStream(true).start();
-        int port = port(p);
-        byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400)); // records of odd sizes, ~2.8 MB
-        Thread agent = new Thread(() -> {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                for (int k = 0; k < 200; k++) {
-                    s.getOutputStream().write(chunk);
-                }
-            } catch (java.io.IOException e) {
-                // the collector was killed under it
-            }
-        });
-        agent.setDaemon(true);
-        agent.start();
-        await().atMost(WAIT).until(() -> totalSize(tmp) > 4_000_000L); // several files, writes under way
-        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        List<Path> files;
-        try (java.util.stream.Stream<Path> st = Files.list(tmp)) {
-            files = st.sorted().collect(java.util.stream.Collectors.toList());
-        }
-        assertTrue(files.size() >= 3, files.toString());
-        for (Path f : files) {
-            strictlyReadable(f); // throws on a record cut short
-        }
-    }
-
-    private static long totalSize(Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> st = Files.list(dir)) {
-            long n = 0;
-            for (Path f : (Iterable<Path>) st::iterator) {
-                n += Files.size(f);
-            }
-            return n;
-        }
-    }
-
     @Test
     void unwritableWriteFileIsAnErrorAtStartWithExit73() throws Exception {
         for (String path : List.of(tmp.resolve("no/such/dir/x.pcap").toString(), "/proc/x.pcap")) {

@@ -54,19 +54,7 @@ class PackagingIT {
     }
 
     static long metric(int port, String name) {
-        try {
-            HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
-            try (InputStream in = h.getInputStream()) {
-                for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                    if (l.startsWith(name + " ")) {
-                        return (long) Double.parseDouble(l.substring(name.length() + 1));
-                    }
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
+        return SoakIT.metricOrMinusOne(port, name);
     }
 
     @Test

@@ -183,7 +183,7 @@ class ServeProcessIT {
         Files.writeString(conf, "# test\nmirror-port = 0\nclient-port = 0\nallow = 10.0.0.0/8\n");
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         int[] port = {-1};
-        Process p = start(lines, port, "--config", conf.toString());
+        Process p = start(lines, port, "--config", conf.toString(), "--log-level", "info"); // a routine reload logs at INFO
         byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 1); // refused: not in the allow list
         Files.writeString(conf, "mirror-port = 0\nclient-port = 0\nallow = 127.0.0.0/8\n");

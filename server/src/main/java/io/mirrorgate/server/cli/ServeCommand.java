@@ -45,7 +45,7 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("inject-rate").hasArg().argName("PPS").desc("injection frames per second in total (default unlimited); more are discarded and counted").get());
         o.addOption(Option.builder().longOpt("inject-rate-per-connection").hasArg().argName("PPS").desc("injection frames per second per connection (default unlimited)").get());
         o.addOption(Option.builder().longOpt("max-subscribers").hasArg().argName("N").desc("subscribers connected at once (default 64)").get());
-        o.addOption(Option.builder().longOpt("max-connections-per-address").hasArg().argName("N").desc("connections from one address at once, per port (default 256)").get());
+        o.addOption(Option.builder().longOpt("max-connections-per-address").hasArg().argName("N").desc("connections from one address at once, per port (default 1024)").get());
         o.addOption(Option.builder().longOpt("first-record-timeout").hasArg().argName("SEC").desc("close an agent that has not sent a whole record header within SEC seconds (default 30)").get());
         o.addOption(Option.builder().longOpt("backpressure").hasArg().argName("drop|block").desc("a full output: drop and count (default), or stop reading agents until it drains").get());
         o.addOption(Option.builder().longOpt("subscriber-buffer").hasArg().argName("SIZE").desc("bytes queued per subscriber before drop or block, e.g. 8M (default 8M)").get());
