@@ -44,7 +44,8 @@ class StreamFuzzIT {
         cfg.mirrorPort = 0;
         cfg.clientPort = 0;
         cfg.timezone = ZoneOffset.UTC;
-        cfg.maxConnections = 1_000_000; // the cap has its own test; here it would refuse the good agent too
+        cfg.maxConnections = 1_000_000; // the caps have their own tests; here they would refuse the good agent too
+        cfg.maxConnectionsPerAddress = 1_000_000;
         try (Collector c = new Collector(cfg, System.out).start()) {
             InetSocketAddress mirror = c.mirrorAddress();
             TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());

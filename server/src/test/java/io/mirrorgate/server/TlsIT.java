@@ -194,7 +194,7 @@ class TlsIT {
         List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         int[] port = {-1};
         Process p = ServeProcessIT.start(lines, port, "--mirror-port", "0", "--client-port", "0", "--tls-cert", cert.toString(),
-                "--tls-key", key.toString());
+                "--tls-key", key.toString(), "--log-level", "info"); // a routine reload logs at INFO
         try {
             InetSocketAddress at = new InetSocketAddress("localhost", port[0]);
             assertEquals(0, replayTo(at, "ca.pem"), "the first certificate is served");
