@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
@@ -54,7 +53,7 @@ public final class PcapWriter implements java.io.Closeable {
     private boolean failed;
 
     public PcapWriter(OutputStream out, int linkType) throws IOException {
-        this(Channels.newChannel(out), out, linkType);
+        this(null, out, linkType);
     }
 
     public PcapWriter(WritableByteChannel out, int linkType) throws IOException {
@@ -77,16 +76,6 @@ public final class PcapWriter implements java.io.Closeable {
     /** Records the channel has taken. */
     public long packets() {
         return packets;
-    }
-
-    /** Records buffered, not yet handed to the channel. */
-    public int buffered() {
-        return buffered;
-    }
-
-    /** Bytes the channel has taken, the file header included. */
-    public long bytesWritten() {
-        return fileBytes;
     }
 
     /** Bytes a record of {@code length} captured bytes takes in the file. */
@@ -129,6 +118,10 @@ public final class PcapWriter implements java.io.Closeable {
         buf.flip();
         int total = buf.limit();
         try {
+            if (stream != null) {
+                stream.write(buf.array(), 0, total); // whole or not at all, as far as we can tell
+                buf.position(total);
+            }
             while (buf.hasRemaining()) {
                 out.write(buf);
             }
@@ -185,7 +178,11 @@ public final class PcapWriter implements java.io.Closeable {
         try {
             flush();
         } finally {
-            out.close();
+            if (stream != null) {
+                stream.close();
+            } else {
+                out.close();
+            }
         }
     }
 }

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,13 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(AccessPolicy.class);
-    /** Addresses whose refusal we remember having logged (bounded: a flood cannot grow it). */
-    private static final int LOGGED_MAX = 1024;
 
     private volatile List<IpSubnetFilterRule> allow;
     private volatile List<IpSubnetFilterRule> injectAllow;
     final AtomicLong refused = new AtomicLong();
-    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+    /** Addresses and reasons already logged (bounded: a flood cannot grow it). */
+    private final LogOnce logged = new LogOnce(1024);
 
     AccessPolicy(List<String> allow, List<String> injectAllow) {
         update(allow, injectAllow);
@@ -152,7 +150,7 @@ final class AccessPolicy {
         private void refuse(InetSocketAddress remote, String why) {
             refused.incrementAndGet();
             String who = remote.getAddress().getHostAddress();
-            if (logged.size() < LOGGED_MAX && logged.add(who + why)) {
+            if (logged.first(who + " " + why)) {
                 LOG.warn("refused {}:{} on the {} port: {}", who, remote.getPort(), port, why);
             }
         }

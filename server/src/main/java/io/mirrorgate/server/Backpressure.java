@@ -65,11 +65,6 @@ final class Backpressure {
         }
     }
 
-    /** Whether agents are paused now. */
-    synchronized boolean paused() {
-        return !blockers.isEmpty();
-    }
-
     synchronized void agentActive(Channel ch) {
         agents.add(ch);
         if (!blockers.isEmpty()) {

@@ -90,6 +90,8 @@ final class CaptureFileWriter implements AutoCloseable {
         long openedAt;
         int index;
         int opened;
+        /** Records of the current writer already added to {@code written}. */
+        long counted;
         /** -W ring: the path each slot took on first use (an earlier run's file is never reused). */
         final Map<Integer, Path> slots = new HashMap<>();
 
@@ -168,6 +170,7 @@ final class CaptureFileWriter implements AutoCloseable {
             if (reopen) {
                 reopen = false;
                 closeAll();
+                LOG.info("capture files closed; new ones open with the next record");
             }
             if (run != null) {
                 int size = run.records.readableBytes();
@@ -217,28 +220,22 @@ final class CaptureFileWriter implements AutoCloseable {
         }
     }
 
-    /** Runs {@code op} on the writer of {@code o}, adding the records it took to {@code written}. */
-    private void counted(Output o, WriterOp op) throws IOException {
-        PcapWriter w = o.writer;
-        long before = w.packets();
-        try {
-            op.run(w);
-        } finally {
-            written.addAndGet(w.packets() - before);
-        }
-    }
-
-    private interface WriterOp {
-        void run(PcapWriter w) throws IOException;
+    /** Adds the records the writer of {@code o} has handed to its file since the last call to {@code written}. */
+    private void count(Output o) {
+        long p = o.writer.packets();
+        written.addAndGet(p - o.counted);
+        o.counted = p;
     }
 
     private void flushAll() {
         for (Output o : outputs.values()) {
             if (o.writer != null && failure == null) {
                 try {
-                    counted(o, PcapWriter::flush);
+                    o.writer.flush();
                 } catch (IOException e) {
                     fail(e);
+                } finally {
+                    count(o);
                 }
             }
         }
@@ -288,15 +285,14 @@ final class CaptureFileWriter implements AutoCloseable {
                 skipped.incrementAndGet();
                 continue;
             }
-            long ts = run.timestamps[k];
-            int at = frame;
-            int n = frameLen;
             try {
-                counted(o, w -> w.write(ts, b, at, n, n));
+                o.writer.write(run.timestamps[k], b, frame, frameLen, frameLen);
             } catch (IOException e) {
                 dropped.incrementAndGet(); // the record being written: not in the buffer the failure counted
                 fail(e);
                 continue;
+            } finally {
+                count(o);
             }
             o.size += PcapWriter.recordSize(frameLen);
         }
@@ -314,6 +310,7 @@ final class CaptureFileWriter implements AutoCloseable {
                     return null; // stdout carries one link type: the first one seen
                 }
                 o.writer = new PcapWriter(stdout, linkType);
+                o.counted = 0;
             }
             return o;
         }
@@ -346,8 +343,9 @@ final class CaptureFileWriter implements AutoCloseable {
 
     private void close(Output o) throws IOException {
         try {
-            counted(o, PcapWriter::close);
+            o.writer.close();
         } finally {
+            count(o);
             o.writer = null;
         }
     }
@@ -384,6 +382,7 @@ final class CaptureFileWriter implements AutoCloseable {
             }
         }
         o.writer = new PcapWriter(ch, linkType);
+        o.counted = 0;
         o.size = 24;
         o.openedAt = now;
         o.opened++;
@@ -425,7 +424,6 @@ final class CaptureFileWriter implements AutoCloseable {
                 }
             }
         }
-        LOG.info("capture files closed; new ones open with the next record");
     }
 
     /** Writes everything queued, closes every file (complete, readable), and stops the thread. */
@@ -437,18 +435,10 @@ final class CaptureFileWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Output o : outputs.values()) {
-            if (o.writer != null) {
-                try {
-                    if (pattern.equals("-")) {
-                        counted(o, PcapWriter::flush);
-                    } else {
-                        close(o);
-                    }
-                } catch (IOException e) {
-                    fail(e);
-                }
-            }
+        if (pattern.equals("-")) {
+            flushAll(); // stdout stays open: it is not ours
+        } else {
+            closeAll();
         }
         RecordRun r;
         while ((r = queue.poll()) != null) {

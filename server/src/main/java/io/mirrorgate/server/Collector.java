@@ -236,7 +236,7 @@ public final class Collector implements AutoCloseable {
     private void addTls(SocketChannel ch, String port) {
         io.mirrorgate.client.Tls t = tlsServer;
         if (t != null) {
-            ch.pipeline().addLast(t.handler(ch, null), new TlsGuard(tlsRefused, port));
+            ch.pipeline().addLast(t.handler(ch, null), new TlsGuard(tlsRefused, port, logOnce));
         }
     }
 

@@ -34,6 +34,10 @@ final class MetricsExporter {
     }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Source src;
+    /** Per-address counters, taken once per scrape (not once per counter) by {@link #scrape}. */
+    private Map<String, SourceStats> agents = Map.of();
+    private Map<String, SourceStats> subscribers = Map.of();
     private final ExpositionFormats formats = ExpositionFormats.init();
 
     /** Where the exporter reads the collector's state. */
@@ -61,22 +65,23 @@ final class MetricsExporter {
     }
 
     MetricsExporter(Source src) {
+        this.src = src;
         JvmMetrics.builder().register(registry);
-        perPeer("mirrorgate_agent_records_received", "Records received from the agent.", "agent", src::agentsByAddress, s -> s.received.get());
-        perPeer("mirrorgate_agent_received_bytes", "Record bytes (headers included) received from the agent.", "agent", src::agentsByAddress, s -> s.bytes.get());
-        perPeer("mirrorgate_agent_records_decoded", "Records decoded as well-formed IP packets.", "agent", src::agentsByAddress, s -> s.decoded.get());
-        perPeer("mirrorgate_agent_records_malformed", "Records whose IP packet is malformed.", "agent", src::agentsByAddress, s -> s.malformed.get());
-        perPeer("mirrorgate_agent_records_non_ip", "Records that carry no IP packet.", "agent", src::agentsByAddress, s -> s.nonIp.get());
-        perPeer("mirrorgate_agent_records_compressed", "Compressed NCF records, passed on undecoded.", "agent", src::agentsByAddress, s -> s.compressed.get());
-        perPeer("mirrorgate_agent_records_filtered", "Records the --filter expression left out.", "agent", src::agentsByAddress, s -> s.filtered.get());
-        perPeer("mirrorgate_agent_connections", "Connections accepted from the agent's address.", "agent", src::agentsByAddress, s -> s.connected.get());
-        perPeer("mirrorgate_agent_broken_streams", "Connections closed because their record stream broke.", "agent", src::agentsByAddress, s -> s.closedBadStream.get());
-        perPeer("mirrorgate_agent_first_record_timeouts", "Connections closed without a whole record header in --first-record-timeout.", "agent", src::agentsByAddress, s -> s.firstRecordTimeouts.get());
-        perPeer("mirrorgate_agent_inject_dropped", "Injection frames for the agent dropped: it does not read its socket (--inject-to-agent).", "agent", src::agentsByAddress, s -> s.injectDropped.get());
-        perPeer("mirrorgate_subscriber_records_sent", "Records sent to the subscriber.", "subscriber", src::subscribersByAddress, s -> s.sent.get());
-        perPeer("mirrorgate_subscriber_records_dropped", "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them.", "subscriber", src::subscribersByAddress, s -> s.dropped.get());
-        perPeer("mirrorgate_subscriber_stalls", "Subscribers disconnected after taking nothing for --stall-timeout.", "subscriber", src::subscribersByAddress, s -> s.stalled.get());
-        perPeer("mirrorgate_subscriber_connections", "Connections accepted from the subscriber's address.", "subscriber", src::subscribersByAddress, s -> s.connected.get());
+        perPeer("mirrorgate_agent_records_received", "Records received from the agent.", "agent", () -> agents, s -> s.received.get());
+        perPeer("mirrorgate_agent_received_bytes", "Record bytes (headers included) received from the agent.", "agent", () -> agents, s -> s.bytes.get());
+        perPeer("mirrorgate_agent_records_decoded", "Records decoded as well-formed IP packets.", "agent", () -> agents, s -> s.decoded.get());
+        perPeer("mirrorgate_agent_records_malformed", "Records whose IP packet is malformed.", "agent", () -> agents, s -> s.malformed.get());
+        perPeer("mirrorgate_agent_records_non_ip", "Records that carry no IP packet.", "agent", () -> agents, s -> s.nonIp.get());
+        perPeer("mirrorgate_agent_records_compressed", "Compressed NCF records, passed on undecoded.", "agent", () -> agents, s -> s.compressed.get());
+        perPeer("mirrorgate_agent_records_filtered", "Records the --filter expression left out.", "agent", () -> agents, s -> s.filtered.get());
+        perPeer("mirrorgate_agent_connections", "Connections accepted from the agent's address.", "agent", () -> agents, s -> s.connected.get());
+        perPeer("mirrorgate_agent_broken_streams", "Connections closed because their record stream broke.", "agent", () -> agents, s -> s.closedBadStream.get());
+        perPeer("mirrorgate_agent_first_record_timeouts", "Connections closed without a whole record header in --first-record-timeout.", "agent", () -> agents, s -> s.firstRecordTimeouts.get());
+        perPeer("mirrorgate_agent_inject_dropped", "Injection frames for the agent dropped: it does not read its socket (--inject-to-agent).", "agent", () -> agents, s -> s.injectDropped.get());
+        perPeer("mirrorgate_subscriber_records_sent", "Records sent to the subscriber.", "subscriber", () -> subscribers, s -> s.sent.get());
+        perPeer("mirrorgate_subscriber_records_dropped", "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them.", "subscriber", () -> subscribers, s -> s.dropped.get());
+        perPeer("mirrorgate_subscriber_stalls", "Subscribers disconnected after taking nothing for --stall-timeout.", "subscriber", () -> subscribers, s -> s.stalled.get());
+        perPeer("mirrorgate_subscriber_connections", "Connections accepted from the subscriber's address.", "subscriber", () -> subscribers, s -> s.connected.get());
         CounterWithCallback.builder().name("mirrorgate_inject_frames")
                 .help("Injection frames by outcome: sent onto the adapter or to agents, failed, discarded (no adapter or agent), "
                         + "empty, refused (--inject-allow), rate_limited, dropped (an agent's queue was full).")
@@ -127,7 +132,9 @@ final class MetricsExporter {
     }
 
     /** The exposition the Accept header asks for (Prometheus text unless OpenMetrics is preferred). */
-    Exposition scrape(String accept) {
+    synchronized Exposition scrape(String accept) {
+        agents = src.agentsByAddress();
+        subscribers = src.subscribersByAddress();
         ExpositionFormatWriter w = formats.findWriter(accept);
         if (!w.isAvailable()) {
             w = formats.getPrometheusTextFormatWriter();

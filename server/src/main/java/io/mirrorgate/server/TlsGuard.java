@@ -3,8 +3,6 @@ package io.mirrorgate.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,16 +15,16 @@ import org.slf4j.LoggerFactory;
  */
 final class TlsGuard extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TlsGuard.class);
-    private static final int LOGGED_MAX = 1024;
-    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong refused;
     private final String port;
+    private final LogOnce logOnce;
     private boolean done;
 
-    TlsGuard(AtomicLong refused, String port) {
+    TlsGuard(AtomicLong refused, String port, LogOnce logOnce) {
         this.refused = refused;
         this.port = port;
+        this.logOnce = logOnce;
     }
 
     @Override
@@ -39,7 +37,7 @@ final class TlsGuard extends ChannelInboundHandlerAdapter {
                 String who = Collector.peer(ctx.channel());
                 String why = reason(e.cause());
                 String host = who.substring(0, Math.max(0, who.lastIndexOf(':')));
-                if (LOGGED.size() < LOGGED_MAX && LOGGED.add(host + why)) {
+                if (logOnce.first(host + " TLS " + why)) {
                     LOG.warn("refused {} on the {} port: TLS handshake failed: {}", who, port, why);
                 }
                 ctx.close();

@@ -85,20 +85,7 @@ class BackpressureIT {
     }
 
     private static int clientPort(List<String> lines) {
-        await().atMost(WAIT).until(() -> {
-            synchronized (lines) {
-                return lines.stream().anyMatch(l -> CLIENT.matcher(l).find());
-            }
-        });
-        synchronized (lines) {
-            for (String l : lines) {
-                Matcher m = CLIENT.matcher(l);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-        }
-        throw new AssertionError("no client port in " + lines);
+        return ServeProcessIT.awaitNumber(lines, CLIENT);
     }
 
     private static boolean subscriberConnected(List<String> lines) {

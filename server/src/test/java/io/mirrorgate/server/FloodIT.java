@@ -49,20 +49,7 @@ class FloodIT {
     }
 
     private static int find(List<String> lines, Pattern p) {
-        await().atMost(WAIT).until(() -> {
-            synchronized (lines) {
-                return lines.stream().anyMatch(l -> p.matcher(l).find());
-            }
-        });
-        synchronized (lines) {
-            for (String l : lines) {
-                Matcher m = p.matcher(l);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-        }
-        throw new AssertionError();
+        return ServeProcessIT.awaitNumber(lines, p);
     }
 
     static long metric(int port, String name) {

@@ -145,6 +145,24 @@ class ServeProcessIT {
         return p;
     }
 
+    /** Waits until a line of {@code lines} matches {@code p}; returns the pattern's first group as a number (a port). */
+    static int awaitNumber(List<String> lines, java.util.regex.Pattern p) {
+        int[] found = {-1};
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            synchronized (lines) {
+                for (String l : lines) {
+                    Matcher m = p.matcher(l);
+                    if (m.find()) {
+                        found[0] = Integer.parseInt(m.group(1));
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
     static void signal(Process p, String sig) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor());
     }
