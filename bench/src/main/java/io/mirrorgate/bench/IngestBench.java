@@ -194,14 +194,9 @@ public final class IngestBench {
         }
         // per-peer series are summed: agents and subscribers are labelled by address
         Matcher m = Pattern.compile("(?m)^" + regex + " ([0-9.E+]+)$").matcher(body);
-        long sum = 0;
-        boolean found = false;
+        long sum = 0; // no series (no subscriber ever connected) sums to 0, as sum() does in Prometheus
         while (m.find()) {
-            found = true;
             sum += (long) Double.parseDouble(m.group(1));
-        }
-        if (!found) {
-            throw new IOException("no " + regex + " in metrics");
         }
         return sum;
     }
