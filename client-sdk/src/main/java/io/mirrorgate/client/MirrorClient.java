@@ -48,6 +48,7 @@ public final class MirrorClient implements AutoCloseable {
     private final Dialect dialect;
     private final ZoneId zone;
     private final Duration reconnect;
+    private final ConnectionListener connectionListener;
     private final PacketDelivery delivery;
     private final Tls tls;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -63,6 +64,7 @@ public final class MirrorClient implements AutoCloseable {
         this.dialect = b.dialect;
         this.zone = b.zone;
         this.reconnect = b.reconnect;
+        this.connectionListener = b.connectionListener;
         this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-client-dispatcher");
         this.tls = b.tls;
     }
@@ -79,6 +81,7 @@ public final class MirrorClient implements AutoCloseable {
         private Dialect dialect = Dialect.NCF;
         private ZoneId zone = ZoneId.systemDefault();
         private Duration reconnect = Duration.ofSeconds(15);
+        private ConnectionListener connectionListener = new ConnectionListener() { };
         private int queueCapacity = 65_536;
         private Consumer<IpPacket> listener;
         private PacketHandler handler;
@@ -126,6 +129,12 @@ public final class MirrorClient implements AutoCloseable {
         }
 
         /** Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified. */
+        /** Told of connects, failed attempts (with the reason) and disconnects; default: nobody. */
+        public Builder connectionListener(ConnectionListener l) {
+            this.connectionListener = Objects.requireNonNull(l);
+            return this;
+        }
+
         public Builder tls(Tls t) {
             this.tls = t;
             return this;
@@ -163,6 +172,9 @@ public final class MirrorClient implements AutoCloseable {
                     }
                 }).connect(target).addListener(f -> {
                     if (!f.isSuccess()) {
+                        if (!closed) {
+                            connectionListener.connectFailed(target, f.cause(), reconnect);
+                        }
                         scheduleReconnect();
                     }
                 });
@@ -180,6 +192,7 @@ public final class MirrorClient implements AutoCloseable {
             channel = ctx.channel();
             connects.incrementAndGet();
             connected.countDown();
+            connectionListener.connected(target);
             super.channelActive(ctx);
         }
 
@@ -187,6 +200,9 @@ public final class MirrorClient implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             channel = null;
             connected = new CountDownLatch(1);
+            if (!closed) {
+                connectionListener.disconnected(target, reconnect);
+            }
             scheduleReconnect();
             super.channelInactive(ctx);
         }

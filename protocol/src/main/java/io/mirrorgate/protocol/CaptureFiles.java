@@ -2,6 +2,10 @@ package io.mirrorgate.protocol;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -19,20 +23,16 @@ public final class CaptureFiles {
      * @throws StreamFormatException              when the content is no known format
      */
     public static CaptureReader open(Path path, ZoneId zone) throws IOException {
+        if (!Files.isRegularFile(path) && Files.exists(path)) {
+            // a FIFO, /dev/stdin, <(...): it can be read once, so the format is sniffed in passing
+            return open(FileChannel.open(path, StandardOpenOption.READ), path.toString(), zone);
+        }
         byte[] head = new byte[CaptureFormat.DETECT_LENGTH];
-        int n = 0;
+        int n;
         try (InputStream in = Files.newInputStream(path)) {
-            int r;
-            while (n < head.length && (r = in.read(head, n, head.length - n)) > 0) {
-                n += r;
-            }
+            n = fill(Channels.newChannel(in), head);
         }
-        CaptureFormat f = CaptureFormat.detect(head, n);
-        if (f == null) {
-            String why = n < NcfHeader.LENGTH ? "only " + n + " bytes"
-                    : "as NCF: " + Dialect.whyNotNcf(io.netty.buffer.Unpooled.wrappedBuffer(head, 0, n), 0, n);
-            throw new StreamFormatException("not a pcap, pcapng, NCF or NCFX file (" + why + ")", 0);
-        }
+        CaptureFormat f = detect(head, n);
         switch (f) {
             case NCF:
                 return new NcfFileReader(path, zone);
@@ -41,5 +41,50 @@ public final class CaptureFiles {
             default:
                 return new PcapFileReader(path, f);
         }
+    }
+
+    /**
+     * Reads a capture from a stream that can be read only once (standard input for {@code read -},
+     * a pipe), named {@code name} in messages: NCF, NCFX, pcap or pcapng, recognised from its first
+     * bytes, which are handed on to the reader, not lost. Closing the reader closes the stream.
+     */
+    public static CaptureReader open(ReadableByteChannel in, String name, ZoneId zone) throws IOException {
+        byte[] head = new byte[CaptureFormat.DETECT_LENGTH];
+        int n;
+        CaptureFormat f;
+        try {
+            n = fill(in, head);
+            f = detect(head, n);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        switch (f) {
+            case NCF:
+                return new NcfFileReader(in, name, head, n, zone);
+            case NCFX:
+                return new NcfxFileReader(in, name, head, n, zone);
+            default:
+                return new PipedPcapReader(in, name, head, n, f);
+        }
+    }
+
+    /** Reads up to {@code head.length} bytes (fewer only at the end of the input); returns how many. */
+    private static int fill(ReadableByteChannel in, byte[] head) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+        while (b.hasRemaining() && in.read(b) >= 0) {
+            // a pipe hands over what it has; wait for the rest of the head
+        }
+        return b.position();
+    }
+
+    private static CaptureFormat detect(byte[] head, int n) {
+        CaptureFormat f = CaptureFormat.detect(head, n);
+        if (f == null) {
+            String why = n < NcfHeader.LENGTH ? "only " + n + " bytes"
+                    : "as NCF: " + Dialect.whyNotNcf(io.netty.buffer.Unpooled.wrappedBuffer(head, 0, n), 0, n);
+            throw new StreamFormatException("not a pcap, pcapng, NCF or NCFX file (" + why + ")", 0);
+        }
+        return f;
     }
 }

@@ -11,6 +11,11 @@ public final class NcfxFileReader extends RecordFileReader {
         super(path, zone);
     }
 
+    /** Reads a stream whose first {@code n} bytes ({@code head}) were already taken from it. */
+    NcfxFileReader(java.nio.channels.ReadableByteChannel in, String name, byte[] head, int n, ZoneId zone) throws IOException {
+        super(in, name, 0, head, n, zone);
+    }
+
     @Override
     public CaptureFormat format() {
         return CaptureFormat.NCFX;

@@ -88,7 +88,7 @@ public final class PcapFileReader implements CaptureReader {
 
     @Override
     public long position() {
-        return Math.min(position, size);
+        return Files.isRegularFile(Path.of(name)) ? Math.min(position, size) : position;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneId;
@@ -17,7 +18,7 @@ abstract class RecordFileReader implements CaptureReader {
     /** Read window; holds the largest record of either format several times over. */
     private static final int WINDOW = 1 << 20;
 
-    private final FileChannel channel;
+    private final ReadableByteChannel channel;
     private final String name;
     private final long size;
     private final byte[] array = new byte[WINDOW];
@@ -31,10 +32,23 @@ abstract class RecordFileReader implements CaptureReader {
     private boolean eof;
 
     RecordFileReader(Path path, ZoneId zone) throws IOException {
-        this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.name = path.toString();
-        this.size = channel.size();
+        this(FileChannel.open(path, StandardOpenOption.READ), path.toString(), -1, null, 0, zone);
+    }
+
+    /**
+     * Reads {@code channel} (a pipe, standard input) whose first {@code n} bytes, {@code head},
+     * were already taken from it to recognise the format; {@code size} -1 asks a file channel.
+     */
+    RecordFileReader(ReadableByteChannel channel, String name, long size, byte[] head, int n, ZoneId zone)
+            throws IOException {
+        this.channel = channel;
+        this.name = name;
+        this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
         this.clock = new WallClock(zone);
+        if (n > 0) {
+            System.arraycopy(head, 0, array, 0, n);
+            limit = n;
+        }
     }
 
     abstract int headerLength();

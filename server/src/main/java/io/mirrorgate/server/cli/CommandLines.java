@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import org.apache.commons.cli.ParseException;
@@ -98,20 +99,72 @@ final class CommandLines {
     }
 
     static EventFormat eventFormat(String format, java.io.OutputStream out) throws java.io.IOException {
+        return eventFormat(format, out, TextFormat.Time.RELATIVE, ZoneId.systemDefault());
+    }
+
+    static EventFormat eventFormat(String format, java.io.OutputStream out, TextFormat.Time time, ZoneId zone)
+            throws java.io.IOException {
         switch (format) {
             case "tsv": return new TsvFormat(out);
             case "jsonl": return new JsonlFormat(out);
-            default: return new TextFormat(out);
+            default: return new TextFormat(out, time, zone);
         }
+    }
+
+    /** {@code --time} of {@code read} and {@code watch}. */
+    static Option timeOption() {
+        return Option.builder().longOpt("time").hasArg().argName("relative|absolute|epoch|delta")
+                .desc("with --format text: seconds since the first packet (default), date and time in --timezone, "
+                        + "seconds since the epoch, or since the previous packet").get();
+    }
+
+    static TextFormat.Time time(String command, CommandLine cl) throws CliException {
+        String v = cl.getOptionValue("time", "relative");
+        switch (v) {
+            case "relative": return TextFormat.Time.RELATIVE;
+            case "absolute": return TextFormat.Time.ABSOLUTE;
+            case "epoch": return TextFormat.Time.EPOCH;
+            case "delta": return TextFormat.Time.DELTA;
+            default: throw usage(command, "--time '" + v + "' (expected relative, absolute, epoch or delta)");
+        }
+    }
+
+    /** {@code -c N} / {@code --count N}, as tcpdump's {@code -c}. */
+    static Option countOption(String what) {
+        return Option.builder("c").longOpt("count").hasArg().argName("N").desc(what).get();
+    }
+
+    /**
+     * Splits a tcpdump-style command line at {@code --}: what comes before is parsed as options and
+     * operands, what comes after is a filter expression (joined with spaces), or null.
+     */
+    static String[] beforeDashDash(String[] args) {
+        int i = java.util.Arrays.asList(args).indexOf("--");
+        return i < 0 ? args : java.util.Arrays.copyOf(args, i);
+    }
+
+    static String afterDashDash(String[] args) {
+        int i = java.util.Arrays.asList(args).indexOf("--");
+        return i < 0 || i == args.length - 1 ? null
+                : String.join(" ", java.util.Arrays.copyOfRange(args, i + 1, args.length));
     }
 
     /** {@code --filter BPF} compiled by libpcap, or null without the option. */
     static io.mirrorgate.protocol.BpfFilter filter(String command, CommandLine cl) throws CliException {
-        if (!cl.hasOption("filter")) {
+        return filter(command, cl, null);
+    }
+
+    /** {@code --filter BPF} or a tcpdump-style expression after {@code --} (not both), or null. */
+    static io.mirrorgate.protocol.BpfFilter filter(String command, CommandLine cl, String trailing) throws CliException {
+        if (cl.hasOption("filter") && trailing != null) {
+            throw usage(command, "give the filter once: --filter BPF or an expression after --");
+        }
+        String expression = trailing != null ? trailing : cl.getOptionValue("filter");
+        if (expression == null) {
             return null;
         }
         try {
-            return new io.mirrorgate.protocol.BpfFilter(cl.getOptionValue("filter"));
+            return new io.mirrorgate.protocol.BpfFilter(expression);
         } catch (io.mirrorgate.protocol.Libpcap.LibpcapUnavailableException e) {
             throw new CliException(ExitStatus.UNAVAILABLE, command + ": --filter needs libpcap: " + e.getMessage());
         } catch (IllegalArgumentException e) {

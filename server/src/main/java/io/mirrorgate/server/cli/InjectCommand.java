@@ -75,7 +75,8 @@ final class InjectCommand {
         long skipped = 0;
         long start = System.nanoTime();
         io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
-        try (Socket s = ReplayCommand.connect(to, 15, tls, err)) {
+        // one-shot: a collector that is not there is an error (exit 69), not a reason to wait for ever
+        try (Socket s = connectOnce(to, tls, err)) {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
             byte[] frame = new byte[InjectionFrame.MAX_FRAME_LENGTH];
             for (long loop = 0; loop < loops; loop++) {
@@ -117,6 +118,15 @@ final class InjectCommand {
         err.printf("mirrorgate: %s: %d frames sent (%d skipped) in %.3f s, %.0f frames/s%n", NAME, sent, skipped, secs,
                 sent / Math.max(secs, 1e-9));
         return ExitStatus.OK;
+    }
+
+    private static Socket connectOnce(java.net.InetSocketAddress to, io.mirrorgate.client.Tls tls, PrintStream err)
+            throws CliException {
+        try {
+            return ReplayCommand.connect(to, 0, tls, err);
+        } catch (CliException e) {
+            throw new CliException(e.status(), NAME + ": " + e.getMessage());
+        }
     }
 
     private static void send(OutputStream out, Dialect d, byte[] frame, int len) throws IOException {

@@ -82,8 +82,22 @@ public final class Main {
         p.flush();
     }
 
-    private static String version() {
+    /** {@code 0.1.0-SNAPSHOT (commit 35e5120332)} from the jar's manifest, as the build wrote it. */
+    static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "development build" : v;
+        if (v == null) {
+            return "development build (classes outside the jar)";
+        }
+        String commit = null;
+        try (java.io.InputStream in = Main.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            if (in != null) {
+                commit = new java.util.jar.Manifest(in).getMainAttributes().getValue("Build-Commit");
+            }
+        } catch (java.io.IOException e) {
+            // no commit to show
+        }
+        // a build without a git checkout (a source tarball) leaves the expression unresolved
+        boolean known = commit != null && !commit.isEmpty() && !commit.startsWith("${");
+        return v + (known ? " (commit " + commit + ")" : " (commit unknown)");
     }
 }

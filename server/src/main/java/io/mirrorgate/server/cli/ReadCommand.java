@@ -38,12 +38,12 @@ final class ReadCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl")
                 .desc("output format (default text)").get());
-        o.addOption(Option.builder().longOpt("count").hasArg().argName("N")
-                .desc("stop after N records (after --filter)").get());
+        o.addOption(CommandLines.countOption("stop after N records (after the filter)"));
+        o.addOption(CommandLines.timeOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
-                .desc("only records matching this libpcap filter expression").get());
+                .desc("only records matching this libpcap filter expression (or give it after --, as tcpdump takes it)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE")
                 .desc("write the records as pcap to FILE ('-' for stdout) instead of printing them").get());
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
@@ -52,35 +52,44 @@ final class ReadCommand {
 
     static int run(String[] args, OutputStream stdout, PrintStream err) throws CliException {
         Options options = options();
-        CommandLine cl = CommandLines.parse(NAME, options, args, true);
+        CommandLine cl = CommandLines.parse(NAME, options, CommandLines.beforeDashDash(args), true);
         if (cl.hasOption("help")) {
-            CommandLines.printHelp(stdout, NAME, "[options] FILE...",
-                    "Decode capture files (NCF, NCFX, pcap, pcapng; recognised by content) into packet events.",
+            CommandLines.printHelp(stdout, NAME, "[options] FILE... [-- FILTER]",
+                    "Decode capture files (NCF, NCFX, pcap, pcapng; recognised by content) into packet events. "
+                            + "'-' reads standard input (e.g. tcpdump -w - | mirrorgate read -); a pipe works as a file.",
                     options, "Exit status: 0 ok, 2 damaged input (after printing every record before it), "
-                            + "64 usage, 66 cannot open a file, 69 libpcap unavailable.");
+                            + "64 usage, 66 cannot open a file, 69 libpcap unavailable, 74 cannot write the output.");
             return ExitStatus.OK;
         }
         if (cl.getArgList().isEmpty()) {
-            throw CommandLines.usage(NAME, "no input file");
+            throw CommandLines.usage(NAME, "no input file (give FILE..., or - for standard input)");
+        }
+        for (String f : cl.getArgList()) {
+            if (!f.equals("-") && !Files.exists(Paths.get(f)) && looksLikeFilter(f)) {
+                throw CommandLines.usage(NAME, "'" + f + "' is no file; to filter, give the expression after --: "
+                        + "mirrorgate read FILE -- " + String.join(" ", cl.getArgList().subList(
+                                cl.getArgList().indexOf(f), cl.getArgList().size())));
+            }
         }
         String format = CommandLines.formatName(NAME, cl);
         long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
         ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
+        TextFormat.Time time = CommandLines.time(NAME, cl);
         String write = cl.getOptionValue("write");
-        BpfFilter filter = CommandLines.filter(NAME, cl);
+        BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
         Reader reader = new Reader(zone, filter, count, err);
         try {
             if (write != null) {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                reader.format = CommandLines.eventFormat(format, stdout);
+                reader.format = CommandLines.eventFormat(format, stdout, time, zone);
                 reader.format.begin();
             }
             long total = 0;
             for (String f : cl.getArgList()) {
                 try {
-                    total += Files.size(Paths.get(f));
+                    total += f.equals("-") ? 0 : Files.size(Paths.get(f));
                 } catch (IOException | RuntimeException e) {
                     // reported when the file is opened
                 }
@@ -88,7 +97,7 @@ final class ReadCommand {
             reader.progress = total > PROGRESS_MIN_BYTES && Terminal.stderrIsTerminal();
             int status = ExitStatus.OK;
             for (String f : cl.getArgList()) {
-                int s = reader.readFile(Paths.get(f));
+                int s = reader.readFile(f);
                 if (status == ExitStatus.OK) {
                     status = s;
                 }
@@ -108,6 +117,16 @@ final class ReadCommand {
                 filter.close();
             }
         }
+    }
+
+    /** Words that start a libpcap filter expression and are unlikely file names. */
+    private static final java.util.Set<String> FILTER_WORDS = java.util.Set.of("tcp", "udp", "icmp", "icmp6", "ip", "ip6",
+            "arp", "rarp", "host", "net", "port", "portrange", "src", "dst", "ether", "vlan", "not", "and", "or", "less",
+            "greater", "proto", "broadcast", "multicast", "gateway", "mpls", "sctp", "igmp", "!", "(");
+
+    static boolean looksLikeFilter(String arg) {
+        String first = arg.trim().split("[\\s(]", 2)[0].toLowerCase();
+        return FILTER_WORDS.contains(first) || arg.startsWith("(") || arg.startsWith("!");
     }
 
     static boolean isBrokenPipe(IOException e) {
@@ -138,11 +157,14 @@ final class ReadCommand {
             return frame >= count;
         }
 
-        /** Reads one file; returns its exit status. Output errors propagate as IOException. */
-        int readFile(Path path) throws IOException, CliException {
+        /** Reads one file ({@code -}: standard input); returns its exit status. Output errors propagate as IOException. */
+        int readFile(String file) throws IOException, CliException {
+            Path path = Paths.get(file.equals("-") ? "standard input" : file);
             CaptureReader in;
             try {
-                in = CaptureFiles.open(path, zone);
+                in = file.equals("-")
+                        ? CaptureFiles.open(new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel(), "-", zone)
+                        : CaptureFiles.open(path, zone);
             } catch (NoSuchFileException e) {
                 err.println("mirrorgate: " + NAME + ": " + path + ": no such file");
                 return ExitStatus.NO_INPUT;

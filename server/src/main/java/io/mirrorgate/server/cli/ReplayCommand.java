@@ -74,6 +74,9 @@ final class ReplayCommand {
         if (!Files.isReadable(file)) {
             throw new CliException(ExitStatus.NO_INPUT, NAME + ": " + file + ": no such file or not readable");
         }
+        if (Files.isDirectory(file)) {
+            throw new CliException(ExitStatus.NO_INPUT, NAME + ": " + file + ": is a directory, not a capture file");
+        }
         io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
         try (Socket s = connect(to, retry, tls, err)) {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 18);
@@ -137,7 +140,10 @@ final class ReplayCommand {
         }
     }
 
-    /** Connects, retrying every {@code retry} seconds like CommView; says so once. */
+    /**
+     * Connects, retrying every {@code retry} seconds like CommView (saying so once); with
+     * {@code retry} 0, one attempt: a failure is exit status 69 with the reason.
+     */
     static Socket connect(InetSocketAddress to, long retry, io.mirrorgate.client.Tls tls, PrintStream err) throws CliException {
         boolean said = false;
         while (true) {
@@ -157,6 +163,10 @@ final class ReplayCommand {
             } catch (IOException e) {
                 if (to.isUnresolved()) {
                     throw new CliException(ExitStatus.UNAVAILABLE, "cannot resolve " + to.getHostString());
+                }
+                if (retry <= 0) {
+                    throw new CliException(ExitStatus.UNAVAILABLE, "cannot connect to " + to.getHostString() + ":" + to.getPort()
+                            + ": " + e.getMessage());
                 }
                 if (!said) {
                     err.println("mirrorgate: cannot connect to " + to.getHostString() + ":" + to.getPort() + " ("

@@ -7,43 +7,94 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * One trace-summary line per packet (SPEC section 4), time in seconds since the first packet:
- * {@code 12.862071 192.168.1.10:49152 -> 93.184.216.34:80 TCP .A..S., len: 0, seq: 339000739,
- * ack: 346564215, win: 8760}.
+ * One trace-summary line per packet (SPEC section 4): {@code 12.862071 192.168.1.10:49152 ->
+ * 93.184.216.34:80 TCP .A..S., len: 0, seq: 339000739, ack: 346564215, win: 8760}. The time is
+ * {@code --time}: seconds since the first packet (relative, the default), the date and time in
+ * {@code --timezone} (absolute, as tcpdump -tttt), seconds since the epoch (epoch, as -tt) or since
+ * the previous packet (delta, as -ttt).
  */
 final class TextFormat implements EventFormat {
     private static final int MAX_LINE = 512;
     private static final String FLAGS = "UAPRSF";
 
+    /** What the time column shows. */
+    enum Time {
+        RELATIVE, ABSOLUTE, EPOCH, DELTA
+    }
+
+    private static final java.time.format.DateTimeFormatter SECOND =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
     private final OutputBuffer out;
+    private final Time time;
+    private final java.time.ZoneId zone;
     private long first = Long.MIN_VALUE;
+    private long previous = Long.MIN_VALUE;
+    /** Absolute time: the formatted second of {@link #cachedSecond}, made once per second, not per packet. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private String cachedText;
 
     TextFormat(OutputStream stream) {
+        this(stream, Time.RELATIVE, java.time.ZoneOffset.UTC);
+    }
+
+    TextFormat(OutputStream stream, Time time, java.time.ZoneId zone) {
         this.out = new OutputBuffer(stream);
+        this.time = time;
+        this.zone = zone;
     }
 
     @Override
     public void begin() {
     }
 
+    /** {@code [-]S.uuuuuu} for a span of microseconds. */
+    private static void seconds(OutputBuffer o, long us) {
+        if (us < 0) {
+            o.put('-');
+            us = -us;
+        }
+        o.putDecimal(us / 1_000_000);
+        o.put('.');
+        micros(o, us % 1_000_000);
+    }
+
+    private static void micros(OutputBuffer o, long us) {
+        for (long d = 100_000; d > 0; d /= 10) {
+            o.put((char) ('0' + us / d % 10));
+        }
+    }
+
     @Override
     public void write(long frame, PacketView v) throws IOException {
         OutputBuffer o = out;
         o.ensure(MAX_LINE);
+        long ts = v.timestampMicros();
         if (first == Long.MIN_VALUE) {
-            first = v.timestampMicros();
+            first = ts;
+            previous = ts;
         }
-        long rel = v.timestampMicros() - first;
-        if (rel < 0) {
-            o.put('-');
-            rel = -rel;
+        switch (time) {
+            case ABSOLUTE:
+                long sec = Math.floorDiv(ts, 1_000_000L);
+                if (sec != cachedSecond) {
+                    cachedSecond = sec;
+                    cachedText = SECOND.format(java.time.Instant.ofEpochSecond(sec).atZone(zone));
+                }
+                o.put(cachedText);
+                o.put('.');
+                micros(o, Math.floorMod(ts, 1_000_000L));
+                break;
+            case EPOCH:
+                seconds(o, ts);
+                break;
+            case DELTA:
+                seconds(o, ts - previous);
+                break;
+            default:
+                seconds(o, ts - first);
         }
-        o.putDecimal(rel / 1_000_000);
-        o.put('.');
-        long us = rel % 1_000_000;
-        for (long d = 100_000; d > 0; d /= 10) {
-            o.put((char) ('0' + us / d % 10));
-        }
+        previous = ts;
         o.put(' ');
         if (v.compressed()) {
             o.put("compressed record, len: ");

@@ -35,8 +35,9 @@ final class WatchCommand {
         o.addOption(Option.builder().longOpt("listen").hasArg().argName("[HOST:]PORT").desc("accept CommView agents directly on this port, no collector (HOST default 127.0.0.1)").get());
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default: ncf with --connect, decided per agent with --listen)").get());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl").desc("output format (default text)").get());
-        o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter").get());
-        o.addOption(Option.builder().longOpt("count").hasArg().argName("N").desc("exit 0 after N packets").get());
+        o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter (or give it after --)").get());
+        o.addOption(CommandLines.countOption("exit 0 after N packets (after the filter)"));
+        o.addOption(CommandLines.timeOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
@@ -47,9 +48,9 @@ final class WatchCommand {
 
     static int run(String[] args, OutputStream stdout, PrintStream err) throws CliException {
         Options options = options();
-        CommandLine cl = CommandLines.parse(NAME, options, args, false);
+        CommandLine cl = CommandLines.parse(NAME, options, CommandLines.beforeDashDash(args), false);
         if (cl.hasOption("help")) {
-            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT) [options]",
+            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT) [options] [-- FILTER]",
                     "Subscribe to a collector, or accept CommView agents directly, and print their packets.", options, null);
             return ExitStatus.OK;
         }
@@ -67,10 +68,11 @@ final class WatchCommand {
         String format = CommandLines.formatName(NAME, cl);
         long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
         ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
+        TextFormat.Time time = CommandLines.time(NAME, cl);
         long retry = CommandLines.positiveLong(NAME, cl, "retry", 15);
         io.mirrorgate.client.Tls tls = CommandLines.clientTls(NAME, cl);
         String write = cl.getOptionValue("write");
-        BpfFilter filter = CommandLines.filter(NAME, cl);
+        BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
         try {
             EventFormat fmt = null;
             PcapOutput pcap = null;
@@ -78,7 +80,7 @@ final class WatchCommand {
                 pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                fmt = CommandLines.eventFormat(format, stdout);
+                fmt = CommandLines.eventFormat(format, stdout, time, zone);
                 fmt.begin();
                 fmt.flush();
             }
@@ -88,7 +90,8 @@ final class WatchCommand {
             Signal.handle(new Signal("TERM"), s -> done.countDown());
             if (cl.hasOption("connect")) {
                 try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
-                        .reconnectEvery(Duration.ofSeconds(retry)).tls(tls).packetHandler(printer).build().start()) {
+                        .reconnectEvery(Duration.ofSeconds(retry)).tls(tls).packetHandler(printer)
+                        .connectionListener(new Outages(err)).build().start()) {
                     done.await();
                 }
             } else {
@@ -129,6 +132,53 @@ final class WatchCommand {
             if (filter != null) {
                 filter.close();
             }
+        }
+    }
+
+    /**
+     * Says on stderr, once per outage, that the collector cannot be reached and that watch
+     * retries (as replay does), and when it is connected again.
+     */
+    private static final class Outages implements io.mirrorgate.client.ConnectionListener {
+        private final PrintStream err;
+        private boolean down;
+
+        Outages(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void connectFailed(InetSocketAddress peer, Throwable cause, Duration retryIn) {
+            if (!down) {
+                down = true;
+                err.println("mirrorgate watch: cannot connect to " + peer.getHostString() + ":" + peer.getPort() + ": "
+                        + reason(cause) + "; retrying every " + retryIn.toSeconds() + " s");
+            }
+        }
+
+        @Override
+        public synchronized void disconnected(InetSocketAddress peer, Duration retryIn) {
+            if (!down) {
+                down = true;
+                err.println("mirrorgate watch: " + peer.getHostString() + ":" + peer.getPort()
+                        + " closed the connection; reconnecting every " + retryIn.toSeconds() + " s");
+            }
+        }
+
+        @Override
+        public synchronized void connected(InetSocketAddress peer) {
+            if (down) {
+                down = false;
+                err.println("mirrorgate watch: connected to " + peer.getHostString() + ":" + peer.getPort());
+            }
+        }
+
+        private static String reason(Throwable t) {
+            Throwable c = t;
+            while (c.getCause() != null) {
+                c = c.getCause();
+            }
+            return c.getMessage() == null ? c.toString() : c.getMessage();
         }
     }
 
