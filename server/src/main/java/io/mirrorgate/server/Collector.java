@@ -174,6 +174,11 @@ public final class Collector implements AutoCloseable {
         return this;
     }
 
+    /** --stall-timeout in seconds (0: off), as the collector applies it. */
+    public long stallTimeoutSeconds() {
+        return stallSeconds();
+    }
+
     /** --stall-timeout; by default 30 s under block (a dead peer must not stop the collector), off under drop. */
     long stallSeconds() {
         return cfg.stallTimeoutSeconds >= 0 ? cfg.stallTimeoutSeconds : cfg.backpressureBlock ? 30 : 0;

@@ -167,32 +167,93 @@ class ServeProcessIT {
         assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor());
     }
 
+    /**
+     * Regression: with --log-format json the banner and the statistics block were plain text
+     * between the JSON lines. Now every line on stderr is one JSON object, at the default level too.
+     */
     @Test
     void jsonLogsAreOneObjectPerLine() throws Exception {
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         int[] port = {-1};
         Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "--log-format", "json", "--log-level", "info");
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
-        Thread.sleep(500);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> joined(lines).contains(" closed: agent"));
+        signal(p, "USR1"); // a statistics block while running, and one at exit
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> joined(lines).contains("connections refused="));
         signal(p, "TERM");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        Thread.sleep(200);
-        List<String> json = new ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> joined(lines).split("connections refused=", -1).length - 1 >= 2);
+        List<String> all;
         synchronized (lines) {
-            for (String l : lines) {
-                if (l.startsWith("{")) {
-                    json.add(l);
-                }
-            }
+            all = new ArrayList<>(lines);
         }
-        assertTrue(json.stream().anyMatch(l -> l.contains("\"level\":\"INFO\"") && l.contains("connected")), json.toString());
-        for (String l : json) {
+        assertTrue(all.stream().anyMatch(l -> l.contains("\"level\":\"INFO\"") && l.contains("connected")), all.toString());
+        assertTrue(all.stream().anyMatch(l -> l.contains("agents total received=39")), all.toString());
+        for (String l : all) {
+            assertTrue(l.startsWith("{") && l.endsWith("}"), "not one JSON object: " + l);
             try (com.fasterxml.jackson.core.JsonParser jp = new com.fasterxml.jackson.core.JsonFactory().createParser(l)) {
                 while (jp.nextToken() != null) {
                     // parses: one object per line
                 }
             }
         }
+    }
+
+    private static String joined(List<String> lines) {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    /** Regression: at --log-level info pcap4j's own INFO lines (library loaded, properties) filled the log. */
+    @Test
+    void thirdPartyChatterStaysBelowInfo() throws Exception {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int[] port = {-1};
+        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo", "--log-level", "info");
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> joined(lines).contains(" closed: agent"));
+        signal(p, "TERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String all = joined(lines);
+        assertTrue(all.contains("injection on adapter lo"), all);
+        assertTrue(!all.contains("NativeMappings") && !all.contains("PropertiesLoader") && !all.contains("Pcap4J"), all);
+    }
+
+    /** The two statistics blocks of a SIGUSR1 at exit come one after the other, never mixed. */
+    @Test
+    void statisticsBlocksNeverInterleave() throws Exception {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int[] port = {-1};
+        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0");
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        for (int k = 0; k < 20; k++) {
+            signal(p, "USR1");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> joined(lines).split("connections refused=", -1).length - 1 >= 2);
+        signal(p, "TERM"); // possibly while SIGUSR1 blocks are still being printed
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> joined(lines).contains("agents total received=39") && joined(lines).endsWith("tls_refused=0"));
+        List<String> stats;
+        synchronized (lines) {
+            stats = lines.stream().filter(l -> l.startsWith("mirrorgate serve: ") && !l.contains(" -> ")
+                    && !l.startsWith("mirrorgate serve: injection off")).collect(java.util.stream.Collectors.toList());
+        }
+        // every block runs agents .. subscribers .. injection .. connections, in that order
+        String[] order = {"mirrorgate serve: agents ", "mirrorgate serve: subscribers ", "mirrorgate serve: injection ",
+            "mirrorgate serve: connections "};
+        int at = 0;
+        for (String l : stats) {
+            if (l.startsWith("mirrorgate serve:   ")) {
+                continue; // a live agent's or subscriber's own line inside a block
+            }
+            assertTrue(l.startsWith(order[at % 4]), "line " + at + " of the blocks: " + l + "\n" + String.join("\n", stats));
+            at++;
+        }
+        assertTrue(at >= 8 && at % 4 == 0, "whole blocks: " + at + " lines");
     }
 
     @Test

@@ -10,9 +10,19 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
 
-/** {@code --log-format text|json} and {@code --log-level}: logback, set up in code, on stderr. */
+/**
+ * {@code --log-format text|json} and {@code --log-level}: logback, set up in code, on stderr.
+ * What a command says to its user on stderr (serve's addresses, statistics blocks, errors) goes
+ * through {@link #console}: plain lines with text, log events (logger {@code mirrorgate}, always
+ * at INFO whatever {@code --log-level}) with json, so that every stderr line is one JSON object.
+ * Third-party libraries (pcap4j) log at WARN and above only, unless debug or trace is asked for.
+ */
 final class Logging {
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} [%level] %logger{0} - %msg%n";
+    /** The logger of what commands say to their user. */
+    private static final String CONSOLE = "mirrorgate";
+    private static volatile boolean json;
+    private static final Object LOCK = new Object();
 
     private Logging() {
     }
@@ -55,5 +65,27 @@ final class Logging {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(lvl);
         root.addAppender(app);
+        ctx.getLogger(CONSOLE).setLevel(Level.INFO);
+        if (lvl.isGreaterOrEqual(Level.INFO)) {
+            ctx.getLogger("org.pcap4j").setLevel(Level.WARN); // its INFO chatter is not ours to show
+        }
+        json = format.equals("json");
+    }
+
+    /** Lines a command says to its user, kept together (two statistics blocks never interleave). */
+    static void console(java.io.PrintStream err, java.util.List<String> lines) {
+        synchronized (LOCK) {
+            if (json) {
+                org.slf4j.Logger log = LoggerFactory.getLogger(CONSOLE);
+                lines.forEach(log::info);
+            } else {
+                lines.forEach(err::println);
+                err.flush();
+            }
+        }
+    }
+
+    static void console(java.io.PrintStream err, String line) {
+        console(err, java.util.List.of(line));
     }
 }

@@ -71,7 +71,7 @@ public final class Main {
                     return ExitStatus.USAGE;
             }
         } catch (CliException e) {
-            err.println("mirrorgate: " + e.getMessage());
+            Logging.console(err, "mirrorgate: " + e.getMessage());
             return e.status();
         }
     }

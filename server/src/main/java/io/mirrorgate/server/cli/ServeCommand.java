@@ -240,28 +240,34 @@ final class ServeCommand {
             collector.close();
             throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": cannot start: " + rootMessage(e));
         }
-        err.println("mirrorgate serve: agents -> " + hostPort(collector.mirrorAddress()) + " (dialect "
+        java.util.List<String> banner = new java.util.ArrayList<>();
+        banner.add("mirrorgate serve: agents -> " + hostPort(collector.mirrorAddress()) + " (dialect "
                 + (cfg.dialect == null ? "auto" : cfg.dialect.name().toLowerCase()) + ", timezone " + cfg.timezone + ")");
-        err.println("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
+        banner.add("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
                 + cfg.clientDialect.name().toLowerCase() + ")");
-        err.println("mirrorgate serve: injection " + collector.injectionStateForCli());
+        banner.add("mirrorgate serve: injection " + collector.injectionStateForCli());
         if (cfg.tlsCert != null) {
-            err.println("mirrorgate serve: TLS on both ports" + (cfg.tlsCa != null ? ", client certificates required" : ""));
+            banner.add("mirrorgate serve: TLS on every port" + (cfg.tlsCa != null ? ", client certificates required" : ""));
         }
         if (collector.metricsAddress() != null) {
-            err.println("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
+            banner.add("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
         }
         if (cfg.writeFile != null) {
-            err.println("mirrorgate serve: writing pcap to " + cfg.writeFile);
+            banner.add("mirrorgate serve: writing pcap to " + cfg.writeFile);
         }
         if (cfg.mirrorOut != null) {
-            err.println("mirrorgate serve: mirror-out -> " + cfg.mirrorOut.getHostString() + ":" + cfg.mirrorOut.getPort());
+            banner.add("mirrorgate serve: mirror-out -> " + cfg.mirrorOut.getHostString() + ":" + cfg.mirrorOut.getPort());
         }
+        if (cfg.backpressureBlock) {
+            banner.add("mirrorgate serve: backpressure block (a full output pauses the agents; stall timeout "
+                    + collector.stallTimeoutSeconds() + " s)");
+        }
+        Logging.console(err, banner);
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try {
-            Signal.handle(new Signal("USR1"), s -> printStats(collector, err));
+            Signal.handle(new Signal("USR1"), s -> printStats(collector, err, false));
         } catch (IllegalArgumentException e) {
             // the JVM keeps SIGUSR1 for itself on this platform: statistics at exit only
         }
@@ -269,7 +275,7 @@ final class ServeCommand {
             try {
                 collector.reload(parse(args));
             } catch (CliException | IllegalArgumentException e) {
-                err.println("mirrorgate serve: reload refused, keeping the running settings: " + e.getMessage());
+                Logging.console(err, "mirrorgate serve: reload refused, keeping the running settings: " + e.getMessage());
             }
         });
         Signal.handle(new Signal("USR2"), s -> collector.reopenFiles());
@@ -279,13 +285,29 @@ final class ServeCommand {
             Thread.currentThread().interrupt();
         }
         collector.close();
-        printStats(collector, err);
+        printStats(collector, err, true);
         return ExitStatus.OK;
     }
 
-    static void printStats(Collector c, PrintStream err) {
-        for (String l : c.statisticsLines()) {
-            err.println("mirrorgate serve: " + l);
+    private static final Object STATS_LOCK = new Object();
+    /** The exit block was printed: no block starts after it (the JVM would cut it off). */
+    private static boolean statsFinished;
+
+    /**
+     * A statistics block, as one unit: two blocks (SIGUSR1 during another, or during exit) never
+     * interleave, and none is cut short by the exit.
+     */
+    static void printStats(Collector c, PrintStream err, boolean atExit) {
+        synchronized (STATS_LOCK) {
+            if (statsFinished) {
+                return;
+            }
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (String l : c.statisticsLines()) {
+                lines.add("mirrorgate serve: " + l);
+            }
+            Logging.console(err, lines);
+            statsFinished = atExit;
         }
     }
 
