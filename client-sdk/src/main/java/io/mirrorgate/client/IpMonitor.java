@@ -40,10 +40,22 @@ import org.pcap4j.util.LinkLayerAddress;
  */
 public final class IpMonitor implements AutoCloseable {
     /** IPMonitor's OperationMode: omCapture (an event per packet) or omStat (counts per interval). */
-    public enum OperationMode { CAPTURE, STATISTICS }
+    public enum OperationMode {
+        /** An event per packet (omCapture). */
+        CAPTURE,
+        /** Counts per interval (omStat). */
+        STATISTICS
+    }
 
     /** IPMonitor's Direction: which packets a live capture sees. */
-    public enum Direction { IN, OUT, BOTH }
+    public enum Direction {
+        /** Packets the adapter received. */
+        IN,
+        /** Packets the adapter sent. */
+        OUT,
+        /** Both. */
+        BOTH
+    }
 
     /** An adapter as ListAdapters reports it. */
     public record Adapter(String name, String description, String mac, boolean up, boolean loopback, List<String> addresses) {
@@ -55,16 +67,37 @@ public final class IpMonitor implements AutoCloseable {
 
     /** The events of the component. Every method has an empty default. */
     public interface Listener {
+        /**
+         * A packet, in capture mode.
+         *
+         * @param packet the packet, immutable, owning its bytes
+         */
         default void onIPPacket(IpPacket packet) {
         }
 
-        /** Statistics mode: packets and bytes captured in the last interval. */
+        /**
+         * Statistics mode: packets and bytes captured in the last interval.
+         *
+         * @param capturedPackets packets captured in the interval
+         * @param capturedBytes their bytes (captured lengths)
+         */
         default void onStatistics(long capturedPackets, long capturedBytes) {
         }
 
+        /**
+         * An error, with a code and its description.
+         *
+         * @param code the error code
+         * @param description what went wrong
+         */
         default void onError(int code, String description) {
         }
 
+        /**
+         * One local address, from {@link #listIPAddresses}.
+         *
+         * @param address an IPv4 dotted quad or IPv6 RFC 5952 text
+         */
         default void onIPAddress(String address) {
         }
     }
@@ -95,17 +128,30 @@ public final class IpMonitor implements AutoCloseable {
     private ScheduledExecutorService ticker;
     private volatile PcapStat lastStat;
 
-    /** Adds a receiver of the component's events. */
+    /**
+     * Adds a receiver of the component's events.
+     *
+     * @param l the listener; called on the component's delivery thread
+     */
     public void addListener(Listener l) {
         listeners.add(l);
     }
 
-    /** Removes a listener added with {@link #addListener}. */
+    /**
+     * Removes a listener added with {@link #addListener}.
+     *
+     * @param l a listener added before
+     */
     public void removeListener(Listener l) {
         listeners.remove(l);
     }
 
-    /** ListAdapters: every adapter libpcap sees. */
+    /**
+     * ListAdapters: every adapter libpcap sees.
+     *
+     * @return the adapters, with their addresses
+     * @throws IOException when libpcap cannot list them
+     */
     public List<Adapter> listAdapters() throws IOException {
         requireLibpcap();
         List<Adapter> out = new ArrayList<>();
@@ -127,7 +173,12 @@ public final class IpMonitor implements AutoCloseable {
         return out;
     }
 
-    /** ListIPAddresses: every local address, each also fired as {@link Listener#onIPAddress}. */
+    /**
+     * ListIPAddresses: every local address, each also fired as {@link Listener#onIPAddress}.
+     *
+     * @return the addresses, IPv4 dotted quads and IPv6 RFC 5952 text
+     * @throws IOException when libpcap cannot list them
+     */
     public List<String> listIPAddresses() throws IOException {
         List<String> out = new ArrayList<>();
         for (Adapter a : listAdapters()) {
@@ -139,27 +190,47 @@ public final class IpMonitor implements AutoCloseable {
         return out;
     }
 
-    /** A libpcap filter for live capture and collector endpoints (set before {@link #activate}). */
+    /**
+     * A libpcap filter for live capture and collector endpoints (set before {@link #activate}).
+     *
+     * @param bpf a libpcap filter expression, or null for none
+     */
     public void setFilter(String bpf) {
         this.filter = bpf;
     }
 
-    /** Which packets a live capture sees (set before {@link #activate}; default both). */
+    /**
+     * Which packets a live capture sees (set before {@link #activate}; default both).
+     *
+     * @param d the direction
+     */
     public void setDirection(Direction d) {
         this.direction = d;
     }
 
-    /** Capture (an event per packet) or statistics (counts per interval); set before {@link #activate}. */
+    /**
+     * Capture (an event per packet) or statistics (counts per interval); set before {@link #activate}.
+     *
+     * @param m the mode
+     */
     public void setOperationMode(OperationMode m) {
         this.mode = m;
     }
 
-    /** Interval of {@link Listener#onStatistics} in statistics mode (default 1 s). */
+    /**
+     * Interval of {@link Listener#onStatistics} in statistics mode (default 1 s).
+     *
+     * @param d the interval
+     */
     public void setStatisticsInterval(Duration d) {
         this.statisticsInterval = d;
     }
 
-    /** Zone of NCF/NCFX wall-clock times (collector endpoints, files). */
+    /**
+     * Zone of NCF/NCFX wall-clock times (collector endpoints, files).
+     *
+     * @param z the zone
+     */
     public void setTimezone(ZoneId z) {
         this.zone = z;
     }
@@ -167,6 +238,9 @@ public final class IpMonitor implements AutoCloseable {
     /**
      * Activate: a local adapter name (live capture) or a collector's client port as
      * {@code host:port}.
+     *
+     * @param adapterOrEndpoint an adapter name, or {@code host:port} of a collector's client port
+     * @throws IOException when the adapter cannot be opened
      */
     public void activate(String adapterOrEndpoint) throws IOException {
         deactivate();
@@ -302,7 +376,11 @@ public final class IpMonitor implements AutoCloseable {
         }
     }
 
-    /** True between {@link #activate} and {@link #deactivate}. */
+    /**
+     * True between {@link #activate} and {@link #deactivate}.
+     *
+     * @return whether the component is active
+     */
     public boolean isActive() {
         return handle != null || client != null;
     }
@@ -312,12 +390,20 @@ public final class IpMonitor implements AutoCloseable {
         acceptData = false;
     }
 
-    /** False while paused ({@link #pauseData()}). */
+    /**
+     * False while paused ({@link #pauseData()}).
+     *
+     * @return whether packets are delivered as they come
+     */
     public boolean isAcceptData() {
         return acceptData;
     }
 
-    /** AcceptData: true delivers packets as they come (and what was kept, first). */
+    /**
+     * AcceptData: true delivers packets as they come (and what was kept, first).
+     *
+     * @param accept true to deliver, false to keep packets (bounded) until delivery resumes
+     */
     public void setAcceptData(boolean accept) {
         if (accept) {
             processData();
@@ -341,6 +427,10 @@ public final class IpMonitor implements AutoCloseable {
      * ParsePcapFile: fires {@link Listener#onIPPacket} for every record of a pcap, pcapng, NCF or
      * NCFX file; a damaged file fires {@link Listener#onError} after every record before it.
      * Returns the number of records.
+     *
+     * @param file a capture file: NCF, NCFX, pcap or pcapng
+     * @return the number of records
+     * @throws IOException when the file cannot be read
      */
     public long parsePcapFile(Path file) throws IOException {
         long n = 0;
@@ -348,6 +438,7 @@ public final class IpMonitor implements AutoCloseable {
         try (CaptureReader r = CaptureFiles.open(file, zone)) {
             while (r.next(v)) {
                 n++;
+                received.incrementAndGet(); // getStatistics() counts a file's records as received
                 IpPacket p = IpPacket.of(v);
                 listeners.forEach(l -> l.onIPPacket(p));
             }
@@ -357,7 +448,11 @@ public final class IpMonitor implements AutoCloseable {
         return n;
     }
 
-    /** GetStatistics: received, dropped by us (paused queue, subscriber queue), dropped by the adapter (pcap_stats). */
+    /**
+     * GetStatistics: received, dropped by us (paused queue, subscriber queue), dropped by the adapter (pcap_stats).
+     *
+     * @return the counters so far
+     */
     public Statistics getStatistics() {
         long adapter = 0;
         PcapHandle h = handle;

@@ -48,7 +48,14 @@ import org.pcap4j.core.Pcaps;
  */
 public final class MirrorAgent implements AutoCloseable {
     /** Direction of a live capture (libpcap {@code pcap_setdirection}). */
-    public enum Direction { IN, OUT, BOTH }
+    public enum Direction {
+        /** Packets the adapter received. */
+        IN,
+        /** Packets the adapter sent. */
+        OUT,
+        /** Both. */
+        BOTH
+    }
 
     private final InetSocketAddress target;
     private final Dialect dialect;
@@ -95,7 +102,13 @@ public final class MirrorAgent implements AutoCloseable {
         this.tls = b.tls;
     }
 
-    /** An agent streaming to {@code host:port} (a collector's mirror port, default 5555). */
+    /**
+     * An agent streaming to {@code host:port} (a collector's mirror port, default 5555).
+     *
+     * @param host the collector's address
+     * @param port its mirror port
+     * @return a builder
+     */
     public static Builder builder(String host, int port) {
         return new Builder(new InetSocketAddress(host, port));
     }
@@ -123,79 +136,143 @@ public final class MirrorAgent implements AutoCloseable {
             this.target = target;
         }
 
-        /** What to send: NCF (default) or NCFX. */
+        /**
+         * What to send: NCF (default) or NCFX.
+         *
+         * @param d the dialect
+         * @return this builder
+         */
         public Builder dialect(Dialect d) {
             this.dialect = Objects.requireNonNull(d);
             return this;
         }
 
-        /** Zone the records' wall-clock times are written in (default: this system's zone). */
+        /**
+         * Zone the records' wall-clock times are written in (default: this system's zone).
+         *
+         * @param z the zone
+         * @return this builder
+         */
         public Builder timezone(ZoneId z) {
             this.zone = Objects.requireNonNull(z);
             return this;
         }
 
-        /** Time between connection attempts (default 15 s, as CommView). */
+        /**
+         * Time between connection attempts (default 15 s, as CommView).
+         *
+         * @param d the interval
+         * @return this builder
+         */
         public Builder retryEvery(Duration d) {
             this.retry = Objects.requireNonNull(d);
             return this;
         }
 
-        /** Record bytes kept while the collector is away or slow (default 64 MiB). */
+        /**
+         * Record bytes kept while the collector is away or slow (default 64 MiB).
+         *
+         * @param n bytes
+         * @return this builder
+         */
         public Builder bufferBytes(long n) {
             this.bufferBytes = n;
             return this;
         }
 
-        /** Capture this adapter live (and inject onto it). */
+        /**
+         * Capture this adapter live (and inject onto it).
+         *
+         * @param name the adapter's libpcap name
+         * @return this builder
+         */
         public Builder adapter(String name) {
             this.adapter = name;
             return this;
         }
 
-        /** Bytes captured of each frame (default 65,535). */
+        /**
+         * Bytes captured of each frame (default 65,535).
+         *
+         * @param n bytes of each frame
+         * @return this builder
+         */
         public Builder snaplen(int n) {
             this.snaplen = n;
             return this;
         }
 
-        /** Capture in promiscuous mode (default true). */
+        /**
+         * Capture in promiscuous mode (default true).
+         *
+         * @param p true for promiscuous mode
+         * @return this builder
+         */
         public Builder promiscuous(boolean p) {
             this.promiscuous = p;
             return this;
         }
 
-        /** A libpcap filter expression; the agent's own connection is always left out. */
+        /**
+         * A libpcap filter expression; the agent's own connection is always left out.
+         *
+         * @param bpf a libpcap filter expression
+         * @return this builder
+         */
         public Builder filter(String bpf) {
             this.filter = bpf;
             return this;
         }
 
-        /** Capture direction (default both). */
+        /**
+         * Capture direction (default both).
+         *
+         * @param d the direction
+         * @return this builder
+         */
         public Builder direction(Direction d) {
             this.direction = Objects.requireNonNull(d);
             return this;
         }
 
-        /** Kernel capture buffer in bytes (default 32 MiB; 0: libpcap's default of 2 MiB). */
+        /**
+         * Kernel capture buffer in bytes (default 32 MiB; 0: libpcap's default of 2 MiB).
+         *
+         * @param n bytes
+         * @return this builder
+         */
         public Builder kernelBufferBytes(int n) {
             this.kernelBuffer = n;
             return this;
         }
 
-        /** Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified. */
+        /**
+         * Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified.
+         *
+         * @param t the client TLS settings
+         * @return this builder
+         */
         public Builder tls(Tls t) {
             this.tls = t;
             return this;
         }
 
-        /** The agent; {@link MirrorAgent#start()} opens the adapter and connects. */
+        /**
+         * The agent; {@link MirrorAgent#start()} opens the adapter and connects.
+         *
+         * @return the agent, not started
+         */
         public MirrorAgent build() {
             return new MirrorAgent(this);
         }
     }
 
-    /** Opens the adapter (if any), starts capturing and connecting. */
+    /**
+     * Opens the adapter (if any), starts capturing and connecting.
+     *
+     * @return this agent
+     * @throws PcapNativeException when libpcap cannot open the adapter or compile the filter
+     */
     public MirrorAgent start() throws PcapNativeException {
         if (adapter != null) {
             Libpcap.require();
@@ -228,7 +305,11 @@ public final class MirrorAgent implements AutoCloseable {
         return this;
     }
 
-    /** The filter actually compiled: the user's, and never our own connection to the collector. */
+    /**
+     * The filter actually compiled: the user's, and never our own connection to the collector.
+     *
+     * @return the filter expression given to libpcap
+     */
     public String captureFilter() {
         InetAddress a = target.getAddress();
         String self = "tcp and host " + (a == null ? target.getHostString() : a.getHostAddress()) + " and port "
@@ -258,6 +339,11 @@ public final class MirrorAgent implements AutoCloseable {
      * Streams every frame of a capture file (pcap, pcapng, NCF, NCFX) as if captured now, in file
      * order, at most {@code recordsPerSecond} (0: as fast as the buffer takes them). Frames whose
      * link type has no NCF medium are skipped. Returns the number of frames handed over.
+     *
+     * @param file a capture file: NCF, NCFX, pcap or pcapng
+     * @param recordsPerSecond the pace, or 0 for as fast as the buffer takes them
+     * @return the number of frames handed over
+     * @throws java.io.IOException when the file cannot be read
      */
     public long sendFile(java.nio.file.Path file, long recordsPerSecond) throws java.io.IOException {
         io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
@@ -284,7 +370,13 @@ public final class MirrorAgent implements AutoCloseable {
         return n;
     }
 
-    /** Encodes and sends (or buffers) one frame; for applications that capture themselves. */
+    /**
+     * Encodes and sends (or buffers) one frame; for applications that capture themselves.
+     *
+     * @param frame the frame, link layer included
+     * @param timestampMicros its capture time, microseconds since the epoch
+     * @param medium its NCF medium ({@code Medium.ETHERNET}, {@code WIFI}, {@code TOKEN_RING})
+     */
     public void send(byte[] frame, long timestampMicros, int medium) {
         captured.incrementAndGet();
         ByteBuf rec = Unpooled.buffer(NcfHeader.LENGTH + NcfxHeader.RADIO_LENGTH + frame.length);
@@ -437,13 +529,21 @@ public final class MirrorAgent implements AutoCloseable {
         }
     }
 
-    /** True while connected to the collector. */
+    /**
+     * True while connected to the collector.
+     *
+     * @return whether connected
+     */
     public boolean isConnected() {
         Channel c = channel;
         return c != null && c.isActive();
     }
 
-    /** The agent's counters, libpcap's kernel and interface drops included. */
+    /**
+     * The agent's counters, libpcap's kernel and interface drops included.
+     *
+     * @return the counters so far
+     */
     public AgentStatistics statistics() {
         long kernel = 0;
         long ifc = 0;

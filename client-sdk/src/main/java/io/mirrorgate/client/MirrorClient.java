@@ -69,7 +69,13 @@ public final class MirrorClient implements AutoCloseable {
         this.tls = b.tls;
     }
 
-    /** A builder for a client of {@code host:port} (a collector's client port, default 5556). */
+    /**
+     * A builder for a client of {@code host:port} (a collector's client port, default 5556).
+     *
+     * @param host the collector's address
+     * @param port its client port
+     * @return a builder
+     */
     public static Builder builder(String host, int port) {
         return new Builder(host, port);
     }
@@ -92,61 +98,110 @@ public final class MirrorClient implements AutoCloseable {
             this.port = port;
         }
 
-        /** The peer's dialect (default NCF; the collector's {@code --client-dialect}). */
+        /**
+         * The peer's dialect (default NCF; the collector's {@code --client-dialect}).
+         *
+         * @param d the dialect
+         * @return this builder
+         */
         public Builder dialect(Dialect d) {
             this.dialect = Objects.requireNonNull(d);
             return this;
         }
 
-        /** Zone of the records' wall-clock times (default: this system's zone). */
+        /**
+         * Zone of the records' wall-clock times (default: this system's zone).
+         *
+         * @param z the zone
+         * @return this builder
+         */
         public Builder timezone(ZoneId z) {
             this.zone = Objects.requireNonNull(z);
             return this;
         }
 
-        /** Time between connection attempts (default 15 s). */
+        /**
+         * Time between connection attempts (default 15 s).
+         *
+         * @param d the interval
+         * @return this builder
+         */
         public Builder reconnectEvery(Duration d) {
             this.reconnect = Objects.requireNonNull(d);
             return this;
         }
 
-        /** Packets that may wait for the application before new ones are dropped (default 65,536). */
+        /**
+         * Packets that may wait for the application before new ones are dropped (default 65,536).
+         *
+         * @param n packets
+         * @return this builder
+         */
         public Builder queueCapacity(int n) {
             this.queueCapacity = n;
             return this;
         }
 
-        /** Delivers every packet to {@code l} on a dispatcher thread of the client's own. */
+        /**
+         * Delivers every packet to {@code l} on a dispatcher thread of the client's own.
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder listener(Consumer<IpPacket> l) {
             this.listener = l;
             return this;
         }
 
-        /** Advanced: allocation-free views on the network thread instead of a queue (see {@link PacketHandler}). */
+        /**
+         * Advanced: allocation-free views on the network thread instead of a queue (see {@link PacketHandler}).
+         *
+         * @param h the handler
+         * @return this builder
+         */
         public Builder packetHandler(PacketHandler h) {
             this.handler = h;
             return this;
         }
 
         /** Connect with TLS ({@link Tls#client}): the collector's certificate and host name are verified. */
-        /** Told of connects, failed attempts (with the reason) and disconnects; default: nobody. */
+        /**
+         * Told of connects, failed attempts (with the reason) and disconnects; default: nobody.
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder connectionListener(ConnectionListener l) {
             this.connectionListener = Objects.requireNonNull(l);
             return this;
         }
 
+        /**
+         * Connects with TLS ({@link Tls#client}): the collector's certificate and host name are verified.
+         *
+         * @param t the client TLS settings
+         * @return this builder
+         */
         public Builder tls(Tls t) {
             this.tls = t;
             return this;
         }
 
-        /** The client; {@link MirrorClient#start()} connects. */
+        /**
+         * The client; {@link MirrorClient#start()} connects.
+         *
+         * @return the client, not started
+         */
         public MirrorClient build() {
             return new MirrorClient(this);
         }
     }
 
-    /** Starts connecting (and reconnecting); returns at once. */
+    /**
+     * Starts connecting (and reconnecting); returns at once.
+     *
+     * @return this client
+     */
     public MirrorClient start() {
         delivery.start();
         connect();
@@ -213,38 +268,74 @@ public final class MirrorClient implements AutoCloseable {
         }
     }
 
-    /** Waits until connected; true if connected within the timeout. */
+    /**
+     * Waits until connected; true if connected within the timeout.
+     *
+     * @param timeout how long to wait
+     * @return true if connected within the timeout
+     * @throws InterruptedException when interrupted while waiting
+     */
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
         return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** True while connected. */
+    /**
+     * True while connected.
+     *
+     * @return whether connected
+     */
     public boolean isConnected() {
         Channel c = channel;
         return c != null && c.isActive();
     }
 
-    /** The next packet, waiting for one. */
+    /**
+     * The next packet, waiting for one.
+     *
+     * @return the next packet
+     * @throws InterruptedException when interrupted while waiting
+     */
     public IpPacket take() throws InterruptedException {
         return delivery.take();
     }
 
-    /** The next packet, or null after {@code timeout}. */
+    /**
+     * The next packet, or null after {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the next packet, or null
+     * @throws InterruptedException when interrupted while waiting
+     */
     public IpPacket poll(Duration timeout) throws InterruptedException {
         return delivery.poll(timeout);
     }
 
-    /** A blocking stream of packets that ends when the client is closed. */
+    /**
+     * A blocking stream of packets that ends when the client is closed.
+     *
+     * @return the stream
+     */
     public Stream<IpPacket> stream() {
         return delivery.stream();
     }
 
-    /** Sends a frame for injection (NCF dialect: len + frame). False when not connected (counted). */
+    /**
+     * Sends a frame for injection (NCF dialect: len + frame). False when not connected (counted).
+     *
+     * @param frame the frame, link layer included
+     * @return false when not connected (counted)
+     */
     public boolean inject(byte[] frame) {
         return inject(frame, 0);
     }
 
-    /** Sends a frame for injection with a Wi-Fi rate index (used in the NCFX dialect). */
+    /**
+     * Sends a frame for injection with a Wi-Fi rate index (used in the NCFX dialect).
+     *
+     * @param frame the frame, link layer included
+     * @param rateIndex the Wi-Fi rate index
+     * @return false when not connected (counted)
+     */
     public boolean inject(byte[] frame, int rateIndex) {
         if (frame.length > InjectionFrame.MAX_FRAME_LENGTH) {
             throw new IllegalArgumentException("frame of " + frame.length + " bytes (at most " + InjectionFrame.MAX_FRAME_LENGTH + ")");
@@ -259,14 +350,23 @@ public final class MirrorClient implements AutoCloseable {
         return true;
     }
 
-    /** Sends the remaining bytes of {@code frame} for injection. */
+    /**
+     * Sends the remaining bytes of {@code frame} for injection.
+     *
+     * @param frame the frame, from its position to its limit
+     * @return false when not connected (counted)
+     */
     public boolean inject(ByteBuffer frame) {
         byte[] b = new byte[frame.remaining()];
         frame.get(b);
         return inject(b);
     }
 
-    /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
+    /**
+     * Received, malformed, dropped (queue full), injected, injection failures, connections.
+     *
+     * @return the counters so far
+     */
     public ClientStatistics statistics() {
         return new ClientStatistics(delivery.received.get(), delivery.malformed.get(), delivery.dropped.get(), injected.get(),
                 injectFailed.get(), connects.get());

@@ -57,7 +57,13 @@ public final class MirrorReceiver implements AutoCloseable {
         this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-receiver-dispatcher");
     }
 
-    /** A receiver on {@code bind:port} (port 0: any free port, see {@link #address()}). */
+    /**
+     * A receiver on {@code bind:port} (port 0: any free port, see {@link #address()}).
+     *
+     * @param bind the address to listen on
+     * @param port the port (0: any free port)
+     * @return a builder
+     */
     public static Builder builder(String bind, int port) {
         return new Builder(bind, port);
     }
@@ -77,43 +83,77 @@ public final class MirrorReceiver implements AutoCloseable {
             this.port = port;
         }
 
-        /** Fix the agents' dialect (default: decided per connection from its first header). */
+        /**
+         * Fix the agents' dialect (default: decided per connection from its first header).
+         *
+         * @param d the dialect
+         * @return this builder
+         */
         public Builder dialect(Dialect d) {
             this.dialect = d;
             return this;
         }
 
-        /** Zone of the agents' wall-clock times (default: this system's zone). */
+        /**
+         * Zone of the agents' wall-clock times (default: this system's zone).
+         *
+         * @param z the zone
+         * @return this builder
+         */
         public Builder timezone(ZoneId z) {
             this.zone = Objects.requireNonNull(z);
             return this;
         }
 
-        /** Packets that may wait for the application before new ones are dropped (default 65,536). */
+        /**
+         * Packets that may wait for the application before new ones are dropped (default 65,536).
+         *
+         * @param n packets
+         * @return this builder
+         */
         public Builder queueCapacity(int n) {
             this.queueCapacity = n;
             return this;
         }
 
-        /** Delivers every packet to {@code l} on a dispatcher thread of the receiver's own. */
+        /**
+         * Delivers every packet to {@code l} on a dispatcher thread of the receiver's own.
+         *
+         * @param l the listener
+         * @return this builder
+         */
         public Builder listener(Consumer<IpPacket> l) {
             this.listener = l;
             return this;
         }
 
-        /** Advanced: allocation-free views on the network thread (see {@link PacketHandler}). */
+        /**
+         * Advanced: allocation-free views on the network thread (see {@link PacketHandler}).
+         *
+         * @param h the handler
+         * @return this builder
+         */
         public Builder packetHandler(PacketHandler h) {
             this.handler = h;
             return this;
         }
 
-        /** The receiver; {@link MirrorReceiver#start()} binds. */
+        /**
+         * The receiver; {@link MirrorReceiver#start()} binds.
+         *
+         * @return the receiver, not started
+         */
         public MirrorReceiver build() {
             return new MirrorReceiver(this);
         }
     }
 
-    /** Binds and starts accepting agents. */
+    /**
+     * Binds and starts accepting agents.
+     *
+     * @return this receiver
+     * @throws InterruptedException when interrupted while binding
+     */
     public MirrorReceiver start() throws InterruptedException {
         delivery.start();
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -169,22 +209,41 @@ public final class MirrorReceiver implements AutoCloseable {
         }
     }
 
-    /** The bound address (for port 0). */
+    /**
+     * The bound address (for port 0).
+     *
+     * @return the address
+     */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
     }
 
-    /** Agents connected now, as {@code address:port} (the {@link IpPacket#source()} of their packets). */
+    /**
+     * Agents connected now, as {@code address:port} (the {@link IpPacket#source()} of their packets).
+     *
+     * @return the agents' {@code address:port}
+     */
     public Set<String> agents() {
         return Set.copyOf(agents.keySet());
     }
 
-    /** The next packet from any agent, waiting for one. */
+    /**
+     * The next packet from any agent, waiting for one.
+     *
+     * @return the next packet
+     * @throws InterruptedException when interrupted while waiting
+     */
     public IpPacket take() throws InterruptedException {
         return delivery.take();
     }
 
-    /** The next packet from any agent, or null after {@code timeout}. */
+    /**
+     * The next packet from any agent, or null after {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the next packet, or null
+     * @throws InterruptedException when interrupted while waiting
+     */
     public IpPacket poll(Duration timeout) throws InterruptedException {
         return delivery.poll(timeout);
     }
@@ -193,6 +252,10 @@ public final class MirrorReceiver implements AutoCloseable {
      * Sends a frame for injection to one agent, which puts it on its own adapter. False (and
      * counted) when that agent is not connected or has not sent a first record yet (its dialect
      * is not known).
+     *
+     * @param agent the agent, as {@code address:port}
+     * @param frame the frame, link layer included
+     * @return false when the frame could not be sent (counted)
      */
     public boolean inject(String agent, byte[] frame) {
         Channel c = agents.get(agent);
@@ -205,7 +268,11 @@ public final class MirrorReceiver implements AutoCloseable {
         return true;
     }
 
-    /** Received, malformed, dropped (queue full), injected, injection failures, connections. */
+    /**
+     * Received, malformed, dropped (queue full), injected, injection failures, connections.
+     *
+     * @return the counters so far
+     */
     public ClientStatistics statistics() {
         return new ClientStatistics(delivery.received.get(), delivery.malformed.get(), delivery.dropped.get(), injected.get(),
                 injectFailed.get(), connects.get());

@@ -10,6 +10,11 @@ import io.mirrorgate.protocol.PacketView;
  */
 @FunctionalInterface
 public interface PacketHandler {
+    /**
+     * One decoded packet; the view is valid during the call only.
+     *
+     * @param view the packet
+     */
     void onPacket(PacketView view);
 
     /** Called after the packets of one socket read (a good moment to flush output). */

@@ -29,6 +29,12 @@ public final class Tls {
     /**
      * A server context: {@code cert} and {@code key} (PEM, PKCS#8 key), and with {@code ca}
      * (PEM) client certificates signed by it are required.
+     *
+     * @param cert the certificate (PEM)
+     * @param key its key (PEM, PKCS#8)
+     * @param ca the CA client certificates must be signed by, or null
+     * @return the server settings
+     * @throws SSLException when the material does not load
      */
     public static Tls server(File cert, File key, File ca) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forServer(cert, key);
@@ -41,6 +47,12 @@ public final class Tls {
     /**
      * A client context that trusts {@code ca} (PEM; null: the JDK's default trust store) and, with
      * {@code cert} and {@code key}, presents a client certificate.
+     *
+     * @param ca the CA to trust, or null for the JDK's trust store
+     * @param cert a client certificate, or null
+     * @param key its key, or null
+     * @return the client settings
+     * @throws SSLException when the material does not load
      */
     public static Tls client(File ca, File cert, File key) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forClient();
@@ -53,7 +65,13 @@ public final class Tls {
         return new Tls(b.build(), true);
     }
 
-    /** The handler to put first in a channel's pipeline (clients verify {@code peer}'s host name). */
+    /**
+     * The handler to put first in a channel's pipeline (clients verify {@code peer}'s host name).
+     *
+     * @param ch the channel
+     * @param peer the peer a client verifies, or null on a server
+     * @return the handler
+     */
     public SslHandler handler(Channel ch, InetSocketAddress peer) {
         if (!client) {
             return context.newHandler(ch.alloc());
@@ -69,6 +87,11 @@ public final class Tls {
     /**
      * Wraps a connected plain socket in TLS as a client (certificate and host name verified) and
      * completes the handshake; for blocking tools that do not use Netty.
+     *
+     * @param plain a connected socket
+     * @param peer the server, whose host name is verified
+     * @return the TLS socket, handshake done
+     * @throws java.io.IOException when the handshake fails
      */
     public java.net.Socket wrap(java.net.Socket plain, InetSocketAddress peer) throws java.io.IOException {
         if (!client || !(context instanceof io.netty.handler.ssl.JdkSslContext)) {

@@ -111,6 +111,18 @@ class IpMonitorIT {
         }
     }
 
+    /** Regression: getStatistics() after parsePcapFile said 0 received. */
+    @Test
+    void statisticsCountTheRecordsOfParsedFiles() throws IOException {
+        try (IpMonitor m = new IpMonitor()) {
+            m.parsePcapFile(TestAgents.testdata("eth.pcap"));
+            assertEquals(39, m.getStatistics().received());
+            m.parsePcapFile(TestAgents.testdata("eth-cut.ncf"));
+            assertEquals(44, m.getStatistics().received());
+            assertEquals(0, m.getStatistics().dropped());
+        }
+    }
+
     @Test
     void collectorEndpointWithFilterPauseAndProcess() throws Exception {
         try (Collector c = collector(); IpMonitor m = new IpMonitor()) {

@@ -11,6 +11,12 @@ public final class EmbedReceiver {
     private EmbedReceiver() {
     }
 
+    /**
+     * Runs the example.
+     *
+     * @param args [BIND [PORT]]: where to accept agents (default 0.0.0.0 5555)
+     * @throws InterruptedException when interrupted
+     */
     public static void main(String[] args) throws InterruptedException {
         String bind = args.length > 0 ? args[0] : "0.0.0.0";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 5555;

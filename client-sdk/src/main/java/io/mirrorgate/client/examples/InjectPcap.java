@@ -17,6 +17,12 @@ public final class InjectPcap {
     private InjectPcap() {
     }
 
+    /**
+     * Runs the example.
+     *
+     * @param args FILE [HOST [PORT]]: the capture to inject and the collector's client port
+     * @throws Exception when the file or the collector fails
+     */
     public static void main(String[] args) throws Exception {
         String host = args.length > 1 ? args[1] : "127.0.0.1";
         int port = args.length > 2 ? Integer.parseInt(args[2]) : 5556;

@@ -12,6 +12,12 @@ public final class PrintPackets {
     private PrintPackets() {
     }
 
+    /**
+     * Runs the example.
+     *
+     * @param args [HOST [PORT [COUNT]]]: the collector's client port and how many packets to print
+     * @throws InterruptedException when interrupted
+     */
     public static void main(String[] args) throws InterruptedException {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 5556;
