@@ -113,8 +113,8 @@ public final class Collector implements AutoCloseable {
         }
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(factory);
-        AccessPolicy.Gate agentGate = access.new Gate("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress);
-        AccessPolicy.Gate subscriberGate = access.new Gate("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
+        AccessPolicy.Port agentPort = access.new Port("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress);
+        AccessPolicy.Port subscriberPort = access.new Port("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
         if (cfg.filter != null) {
             new BpfFilter(cfg.filter).close(); // a bad expression fails here, before binding
         }
@@ -130,7 +130,7 @@ public final class Collector implements AutoCloseable {
         mirrorAddress = bind(cfg.mirrorPort, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(agentGate);
+                ch.pipeline().addLast(agentPort.gate());
                 addTls(ch, "mirror");
                 SourceStats s = new SourceStats("agent " + peer(ch));
                 BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
@@ -144,7 +144,7 @@ public final class Collector implements AutoCloseable {
         clientAddress = bind(cfg.clientPort, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(subscriberGate);
+                ch.pipeline().addLast(subscriberPort.gate());
                 addTls(ch, "client");
                 SourceStats s = new SourceStats("subscriber " + peer(ch));
                 ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect),
@@ -153,11 +153,11 @@ public final class Collector implements AutoCloseable {
         }, true);
         if (cfg.metricsPort >= 0) {
             metrics = new MetricsExporter(metricsSource());
-            AccessPolicy.Gate metricsGate = access.new Gate("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
+            AccessPolicy.Port metricsPort = access.new Port("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
             metricsAddress = bind(cfg.metricsPort, new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(metricsGate);
+                    ch.pipeline().addLast(metricsPort.gate());
                     addTls(ch, "metrics");
                     // a client idle for --metrics-idle-timeout (no request, or a request that never
                     // ends) is closed; request line and headers are capped at 8 KiB (431 past it)

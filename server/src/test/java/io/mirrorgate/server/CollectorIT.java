@@ -489,6 +489,33 @@ class CollectorIT {
         assertEquals(2, d.subscriberTotals().connected.get());
     }
 
+    /**
+     * Regression: the connection cap counted connections that had already closed (167 of 120,000
+     * sequential connections refused; 7,134 with --filter), and records of a connection that
+     * closed while it waited for a slot were lost. Short form: 20,000 sequential agents, each a
+     * record then close, against caps of 8, with a filter (per-connection set-up work).
+     */
+    @Test
+    void connectionCapNeverCountsClosedConnections() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.maxConnections = 8;
+        cfg.maxConnectionsPerAddress = 8;
+        cfg.filter = "udp";
+        Collector c = start(cfg);
+        byte[] rec = TestAgents.records(1, 1, 60).get(0);
+        int n = 20_000;
+        for (int k = 0; k < n; k++) {
+            try (Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
+                s.getOutputStream().write(rec);
+            }
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(n, c.agentTotals().received.get() + c.refusedConnections(),
+                "received " + c.agentTotals().received.get() + " connected " + c.agentTotals().connected.get() + " refused "
+                        + c.refusedConnections()));
+        assertEquals(0, c.refusedConnections());
+        assertEquals(n, c.agentTotals().received.get());
+    }
+
     @Test
     void perAddressLimitRefusesTheSurplusAndCountsIt() throws Exception {
         ServeConfig cfg = new ServeConfig();
