@@ -56,8 +56,13 @@ public final class PcapWriter implements java.io.Closeable {
         this(null, out, linkType);
     }
 
+    /**
+     * A writer on a file (or any channel): the 24-byte file header is written at once, so that a
+     * file never exists without it, even if the process is killed before its first record.
+     */
     public PcapWriter(WritableByteChannel out, int linkType) throws IOException {
         this(out, null, linkType);
+        drain();
     }
 
     private PcapWriter(WritableByteChannel out, OutputStream stream, int linkType) {

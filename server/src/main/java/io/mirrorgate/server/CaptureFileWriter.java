@@ -358,35 +358,72 @@ final class CaptureFileWriter implements AutoCloseable {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new IOException(parent + ": no such directory");
         }
-        FileChannel ch;
-        if (mine != null) {
-            ch = FileChannel.open(mine, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.CREATE);
-            o.path = mine;
-        } else {
-            ch = null;
-            for (int k = 0; ch == null; k++) {
-                Path p = k == 0 ? wanted : Paths.get(wanted + "." + k);
-                try {
-                    ch = FileChannel.open(p, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
-                    o.path = p;
-                    if (k > 0) {
-                        LOG.warn("capture file {} exists: writing {} instead", wanted, p);
-                    }
-                } catch (FileAlreadyExistsException e) {
-                    // an earlier run's file, or a name that came round again: never truncated
+        // the file appears under its name with its pcap header already in it: a kill at any moment
+        // leaves no empty or headerless file (written in a hidden file, then linked or renamed)
+        Path staging = (parent == null ? Paths.get(".") : parent).resolve("." + wanted.getFileName() + ".creating-"
+                + ProcessHandle.current().pid());
+        Files.deleteIfExists(staging); // our own, from an earlier attempt of this process
+        FileChannel ch = FileChannel.open(staging, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+        PcapWriter writer;
+        try {
+            writer = new PcapWriter(ch, linkType);
+            if (mine != null) {
+                // a -W ring slot this run took: replace our own earlier file in one step
+                Files.move(staging, mine, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                o.path = mine;
+            } else {
+                o.path = publish(staging, wanted);
+                if (ringSlot) {
+                    o.slots.put(o.index, o.path);
                 }
             }
-            if (ringSlot) {
-                o.slots.put(o.index, o.path);
-            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(staging);
+            throw e;
         }
-        o.writer = new PcapWriter(ch, linkType);
+        o.writer = writer;
         o.counted = 0;
         o.size = 24;
         o.openedAt = now;
         o.opened++;
         files.incrementAndGet();
+    }
+
+    /**
+     * Gives the staged file the first free name of {@code wanted}, {@code wanted.1}, ... (never
+     * replacing a file: an earlier run's, or one whose name came round again) and removes the
+     * staging name. A hard link cannot replace; where the file system has none, the file is
+     * created under its name directly.
+     */
+    private Path publish(Path staging, Path wanted) throws IOException {
+        for (int k = 0; ; k++) {
+            Path p = k == 0 ? wanted : Paths.get(wanted + "." + k);
+            try {
+                Files.createLink(p, staging);
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                // no hard links on this file system: move when the name is free (a narrow race
+                // with another writer is possible there, and only there)
+                if (Files.exists(p)) {
+                    continue;
+                }
+                Files.move(staging, p);
+                logRenamed(wanted, p, k);
+                return p;
+            }
+            Files.delete(staging);
+            logRenamed(wanted, p, k);
+            return p;
+        }
+    }
+
+    private static void logRenamed(Path wanted, Path p, int k) {
+        if (k > 0) {
+            LOG.warn("capture file {} exists: writing {} instead", wanted, p);
+        }
     }
 
     private String name(int linkType, Output o, long now) {
