@@ -505,6 +505,11 @@ public final class Collector implements AutoCloseable {
         return t;
     }
 
+    /** Times reading from the agents was paused (--backpressure block). */
+    public long backpressurePauses() {
+        return backpressure.pauses.get();
+    }
+
     /** Connections closed at accept: not in --allow, or over a connection cap. */
     public long refusedConnections() {
         return access == null ? 0 : access.refused.get();

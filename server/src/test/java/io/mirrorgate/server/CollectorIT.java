@@ -516,6 +516,34 @@ class CollectorIT {
         assertEquals(n, c.agentTotals().received.get());
     }
 
+    /**
+     * --backpressure block with a subscriber that takes nothing: the agents pause for it, and after
+     * --stall-timeout it is disconnected and counted (stalled), the agents resume, and the good
+     * subscriber gets every record, in order; nothing is dropped for it.
+     */
+    @Test
+    void aStalledSubscriberCannotStopABlockingCollector() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.backpressureBlock = true;
+        cfg.stallTimeoutSeconds = 1;
+        cfg.subscriberHighWater = 64 * 1024;
+        Collector c = start(cfg);
+        TestAgents.Reader good = subscribe(c, 1);
+        Socket dead = new Socket();
+        dead.setReceiveBufferSize(4096);
+        dead.connect(c.clientAddress());
+        closeMe.add(dead);
+        await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2);
+        int n = 20_000;
+        byte[] data = TestAgents.concat(TestAgents.records(4, n, 500)); // ~10 MB: far more than the dead one's buffers
+        TestAgents.send(c.mirrorAddress(), data, 11);
+        await().atMost(WAIT).until(() -> good.size() >= data.length);
+        assertArrayEquals(data, good.bytes(), "the good subscriber got every record, in order");
+        assertEquals(1, c.subscriberTotals().stalled.get(), c.statisticsLines().toString());
+        assertEquals(0, c.subscriberTotals().dropped.get(), "block drops nothing");
+        assertTrue(c.backpressurePauses() > 0, "the agents were paused");
+    }
+
     @Test
     void perAddressLimitRefusesTheSurplusAndCountsIt() throws Exception {
         ServeConfig cfg = new ServeConfig();

@@ -129,6 +129,7 @@ class FloodIT {
             int metricsPort = find(lines, METRICS);
             int client = find(lines, CLIENT);
             long rss0 = rssKb(p.pid());
+            int fds0 = fds(p.pid());
             Socket deaf = new Socket();
             deaf.setReceiveBufferSize(4096);
             deaf.connect(new InetSocketAddress("127.0.0.1", port[0]));
@@ -174,6 +175,8 @@ class FloodIT {
                     dropped, rss0, rss1, got[0]);
             assertTrue(dropped > 300_000, "frames for the deaf agent dropped: " + dropped);
             assertTrue(rss1 < rss0 + 150_000, "RSS " + rss0 + " -> " + rss1 + " kB (400 MB were offered)");
+            int fds1 = fds(p.pid());
+            assertTrue(fds1 <= fds0 + 3 + 10, "descriptors " + fds0 + " -> " + fds1 + " (two agents and a subscriber)");
             await().atMost(WAIT).until(() -> {
                 synchronized (got) {
                     return got[0] > 1_000_000;

@@ -103,6 +103,37 @@ class TlsIT {
         }
     }
 
+    /** Regression: the metrics port served plaintext to anyone, whatever TLS the other ports had. */
+    @Test
+    void theMetricsPortIsTlsLikeTheOthers() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.metricsPort = 0;
+        cfg.tlsCert = f("server.pem");
+        cfg.tlsKey = f("server.key");
+        try (Collector c = new Collector(cfg, System.out).start()) {
+            InetSocketAddress m = new InetSocketAddress("localhost", c.metricsAddress().getPort());
+            io.mirrorgate.client.Tls tls = io.mirrorgate.client.Tls.client(f("ca.pem"), null, null);
+            try (java.net.Socket s = tls.wrap(new java.net.Socket("127.0.0.1", m.getPort()), m)) {
+                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String body = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(body.startsWith("HTTP/1.1 200 OK"), body.substring(0, Math.min(80, body.length())));
+                assertTrue(body.contains("mirrorgate_agents_connected"), "a scrape over https");
+            }
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", m.getPort())) {
+                plain.setSoTimeout(10_000);
+                plain.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] got = plain.getInputStream().readAllBytes();
+                assertTrue(!new String(got, java.nio.charset.StandardCharsets.ISO_8859_1).contains("mirrorgate_"),
+                        "no metrics over plaintext");
+            }
+            await().atMost(WAIT).until(() -> c.tlsRefused() == 1);
+        }
+    }
+
     private static Collector collector(boolean mutual) throws InterruptedException {
         ServeConfig cfg = new ServeConfig();
         cfg.mirrorPort = 0;
