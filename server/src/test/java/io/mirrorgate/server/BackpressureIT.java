@@ -94,17 +94,36 @@ class BackpressureIT {
         }
     }
 
-    @Test
-    void blockDeliversEveryRecordInOrderToARealWatchProcess() throws Exception {
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Starts serve (free ports, INFO logging, {@code extra} options) and a watch -w {@code file}
+     * subscriber, waits until it is connected, and streams the 1,000,000 records as one agent.
+     * Returns serve and watch.
+     */
+    private static Process[] serveAndWatch(List<String> lines, Path file, String... extra) throws Exception {
         int[] port = {-1};
-        Process serve = ServeProcessIT.start(lines, port, "--mirror-port", "0", "--client-port", "0",
-                "--backpressure", "block", "--log-level", "info");
-        Path file = tmp.resolve("block.pcap");
+        List<String> args = new ArrayList<>(List.of("--mirror-port", "0", "--client-port", "0", "--log-level", "info"));
+        args.addAll(List.of(extra));
+        Process serve = ServeProcessIT.start(lines, port, args.toArray(new String[0]));
         Process watch = watch(clientPort(lines), file);
         try {
             await().atMost(WAIT).until(() -> subscriberConnected(lines));
             agent(port[0], RECORDS);
+        } catch (Exception | AssertionError e) {
+            watch.destroyForcibly();
+            serve.destroyForcibly();
+            throw e;
+        }
+        return new Process[] {serve, watch};
+    }
+
+    @Test
+    void blockDeliversEveryRecordInOrderToARealWatchProcess() throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Path file = tmp.resolve("block.pcap");
+        Process[] serveAndWatch = serveAndWatch(lines, file, "--backpressure", "block");
+        Process serve = serveAndWatch[0];
+        Process watch = serveAndWatch[1];
+        try {
             long want = 24L + (long) RECORDS * (16 + FRAME);
             await().atMost(WAIT).until(() -> Files.exists(file) && Files.size(file) >= want);
             ServeProcessIT.signal(watch, "TERM");
@@ -127,14 +146,11 @@ class BackpressureIT {
     @Test
     void dropAccountsForEveryRecordExactly() throws Exception {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        int[] port = {-1};
-        Process serve = ServeProcessIT.start(lines, port, "--mirror-port", "0", "--client-port", "0",
-                "--subscriber-buffer", "64K", "--log-level", "info");
         Path file = tmp.resolve("drop.pcap");
-        Process watch = watch(clientPort(lines), file);
+        Process[] serveAndWatch = serveAndWatch(lines, file, "--subscriber-buffer", "64K");
+        Process serve = serveAndWatch[0];
+        Process watch = serveAndWatch[1];
         try {
-            await().atMost(WAIT).until(() -> subscriberConnected(lines));
-            agent(port[0], RECORDS);
             ServeProcessIT.signal(serve, "TERM");
             assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
             String all = String.join("\n", lines);

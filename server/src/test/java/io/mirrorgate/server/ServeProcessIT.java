@@ -174,10 +174,7 @@ class ServeProcessIT {
     @Test
     void jsonLogsAreOneObjectPerLine() throws Exception {
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        int[] port = {-1};
-        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "--log-format", "json", "--log-level", "info");
-        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> joined(lines).contains(" closed: agent"));
+        Process p = startWithOneAgent(lines, "--log-format", "json", "--log-level", "info");
         signal(p, "USR1"); // a statistics block while running, and one at exit
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> joined(lines).contains("connections refused="));
         signal(p, "TERM");
@@ -200,6 +197,20 @@ class ServeProcessIT {
         }
     }
 
+    /**
+     * Starts serve on free ports with {@code extra} options (INFO logging among them), streams
+     * eth.ncf as one agent and waits until the collector has logged that agent's close.
+     */
+    private static Process startWithOneAgent(List<String> lines, String... extra) throws Exception {
+        int[] port = {-1};
+        List<String> args = new ArrayList<>(List.of("--mirror-port", "0", "--client-port", "0"));
+        args.addAll(List.of(extra));
+        Process p = start(lines, port, args.toArray(new String[0]));
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> joined(lines).contains(" closed: agent"));
+        return p;
+    }
+
     private static String joined(List<String> lines) {
         synchronized (lines) {
             return String.join("\n", lines);
@@ -210,10 +221,7 @@ class ServeProcessIT {
     @Test
     void thirdPartyChatterStaysBelowInfo() throws Exception {
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        int[] port = {-1};
-        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo", "--log-level", "info");
-        TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> joined(lines).contains(" closed: agent"));
+        Process p = startWithOneAgent(lines, "--inject-adapter", "lo", "--log-level", "info");
         signal(p, "TERM");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         String all = joined(lines);
