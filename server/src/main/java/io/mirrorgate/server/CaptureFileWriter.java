@@ -118,6 +118,7 @@ final class CaptureFileWriter implements AutoCloseable {
         this.stdout = stdout;
         this.backpressure = backpressure;
         if (!pattern.equals("-")) {
+            removeAbandonedStaging(Paths.get(pattern).toAbsolutePath().getParent());
             output(LinkType.ETHERNET, 0);
         }
         this.thread = new Thread(this::loop, "mirrorgate-writer");
@@ -389,6 +390,40 @@ final class CaptureFileWriter implements AutoCloseable {
         o.openedAt = now;
         o.opened++;
         files.incrementAndGet();
+    }
+
+    /**
+     * Removes the hidden staging files ({@code .NAME.creating-PID}) that a collector killed
+     * between creating a file and publishing it left in {@code dir}; only those whose process is
+     * gone, so a second collector writing to the same directory keeps its own.
+     */
+    static int removeAbandonedStaging(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.creating-*")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                long pid;
+                try {
+                    pid = Long.parseLong(n.substring(n.lastIndexOf('-') + 1));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                if (Files.deleteIfExists(p)) {
+                    removed++;
+                    LOG.info("capture files: removed {}, left by a collector (pid {}) that was killed before "
+                            + "publishing it", p, pid);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("capture files: cannot list {} for abandoned staging files: {}", dir, e.toString());
+        }
+        return removed;
     }
 
     /**

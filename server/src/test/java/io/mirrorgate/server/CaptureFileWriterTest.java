@@ -142,6 +142,34 @@ class CaptureFileWriterTest {
         assertEquals(List.of("ring.pcap0", "ring.pcap0.1", "ring.pcap1", "ring.pcap1.1"), after);
     }
 
+    /**
+     * Regression (CI): SIGKILL between creating a staging file and giving it its name left a
+     * hidden empty {@code .NAME.creating-PID} behind for good. The next start removes those whose
+     * process is gone and keeps a live collector's.
+     */
+    @Test
+    void abandonedStagingFilesOfDeadProcessesAreRemovedAtStart() throws Exception {
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            Process dead = new ProcessBuilder("true").start();
+            dead.waitFor();
+            java.nio.file.Path gone = tmp.resolve(".k.pcap.creating-" + dead.pid());
+            java.nio.file.Path kept = tmp.resolve(".k.pcap.creating-" + live.pid());
+            java.nio.file.Path other = tmp.resolve(".notes.creating-x");
+            java.nio.file.Files.write(gone, new byte[0]);
+            java.nio.file.Files.write(kept, new byte[0]);
+            java.nio.file.Files.write(other, new byte[0]);
+            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("k.pcap").toString(), 0, 0, 0, null,
+                    Clock.systemUTC(), null);
+            w.close();
+            assertTrue(!java.nio.file.Files.exists(gone), "a dead collector's staging file is removed");
+            assertTrue(java.nio.file.Files.exists(kept), "a live collector's staging file is kept");
+            assertTrue(java.nio.file.Files.exists(other), "a name that is not ours is kept");
+        } finally {
+            live.destroy();
+        }
+    }
+
 
     @Test
     void clockSteppingBackUnderRotationTruncatesNothing() throws Exception {

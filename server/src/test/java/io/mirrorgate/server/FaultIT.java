@@ -238,6 +238,9 @@ class FaultIT {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             try (java.util.stream.Stream<Path> st = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) st::iterator) {
+                    if (f.getFileName().toString().startsWith(".")) {
+                        continue; // a staging file the kill caught before it got its name: not a capture file
+                    }
                     files++;
                     try {
                         strictlyReadable(f);
