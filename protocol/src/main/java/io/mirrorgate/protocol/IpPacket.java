@@ -17,8 +17,15 @@ public final class IpPacket {
     private final int originalLength;
     private final int linkType;
     private final int ipVersion;
-    private final byte[] sourceAddress;
-    private final byte[] destinationAddress;
+    /** The frame as captured (link-layer header first); addresses and payload are read from it. */
+    private final byte[] frame;
+    /** Offsets into {@link #frame}: the IP header, the two addresses, the payload; -1 when absent. */
+    private final int ipAt;
+    private final int sourceAt;
+    private final int destinationAt;
+    private final int addressLength;
+    private final int payloadAt;
+    private final int payloadCaptured;
     private final boolean hasPorts;
     private final int sourcePort;
     private final int destinationPort;
@@ -30,7 +37,6 @@ public final class IpPacket {
     private final int checksum;
     private final boolean checksumValid;
     private final int ipProtocol;
-    private final byte[] payload;
     private final int payloadLength;
     private final boolean hasTcp;
     private final int tcpFlags;
@@ -53,15 +59,22 @@ public final class IpPacket {
         originalLength = v.originalLength();
         linkType = v.linkType();
         ipVersion = v.ipVersion();
+        int base = v.frameOffset();
+        int have = b == null ? 0 : Math.max(0, Math.min(v.capturedLength(), b.writerIndex() - base));
+        frame = have == 0 ? EMPTY : new byte[have];
+        if (have > 0) {
+            b.getBytes(base, frame);
+        }
         if (v.hasIpHeader()) {
-            int alen = ipVersion == 6 ? 16 : 4;
-            sourceAddress = new byte[alen];
-            destinationAddress = new byte[alen];
-            b.getBytes(v.sourceAddressOffset(), sourceAddress);
-            b.getBytes(v.destinationAddressOffset(), destinationAddress);
+            ipAt = v.ipOffset() - base;
+            addressLength = ipVersion == 6 ? 16 : 4;
+            sourceAt = v.sourceAddressOffset() - base;
+            destinationAt = v.destinationAddressOffset() - base;
         } else {
-            sourceAddress = null;
-            destinationAddress = null;
+            ipAt = -1;
+            addressLength = 0;
+            sourceAt = -1;
+            destinationAt = -1;
         }
         hasPorts = v.hasPorts();
         sourcePort = v.sourcePort();
@@ -75,10 +88,11 @@ public final class IpPacket {
         checksumValid = v.checksumValid();
         ipProtocol = v.ipProtocol();
         if (v.payloadCapturedLength() > 0) {
-            payload = new byte[v.payloadCapturedLength()];
-            b.getBytes(v.payloadOffset(), payload);
+            payloadAt = v.payloadOffset() - base;
+            payloadCaptured = v.payloadCapturedLength();
         } else {
-            payload = EMPTY;
+            payloadAt = 0;
+            payloadCaptured = 0;
         }
         payloadLength = v.payloadLength();
         hasTcp = v.hasTcp();
@@ -110,10 +124,39 @@ public final class IpPacket {
     /** 4, 6, or 0 for a non-IP frame. */
     public int ipVersion() { return ipVersion; }
     /** Source address text (dotted quad or RFC 5952), or null when no IP header was captured. */
-    public String sourceAddress() { return sourceAddress == null ? null : AddressText.of(sourceAddress); }
-    public String destinationAddress() { return destinationAddress == null ? null : AddressText.of(destinationAddress); }
-    public byte[] sourceAddressBytes() { return sourceAddress == null ? null : sourceAddress.clone(); }
-    public byte[] destinationAddressBytes() { return destinationAddress == null ? null : destinationAddress.clone(); }
+    public String sourceAddress() { return sourceAt < 0 ? null : AddressText.of(sourceAddressBytes()); }
+    public String destinationAddress() { return destinationAt < 0 ? null : AddressText.of(destinationAddressBytes()); }
+    public byte[] sourceAddressBytes() {
+        return sourceAt < 0 ? null : Arrays.copyOfRange(frame, sourceAt, sourceAt + addressLength);
+    }
+    public byte[] destinationAddressBytes() {
+        return destinationAt < 0 ? null : Arrays.copyOfRange(frame, destinationAt, destinationAt + addressLength);
+    }
+    /**
+     * The frame as captured, link-layer header first (Callback IPMonitor's {@code on_packet}
+     * {@code Data}); {@link #capturedLength()} bytes (a copy).
+     */
+    public byte[] frame() { return frame.clone(); }
+    /** True when an IP header was decoded, so {@link #ipPacket()} and the addresses are there. */
+    public boolean hasIpHeader() { return ipAt >= 0; }
+    /**
+     * The IP packet itself, from its first header byte to the end of what the header declares or
+     * what was captured, whichever is shorter (IPWorks IPMonitor's {@code IPPacketB}); a copy, or
+     * an empty array for a frame with no IP header.
+     */
+    public byte[] ipPacket() {
+        if (ipAt < 0) {
+            return EMPTY;
+        }
+        int end;
+        if (payloadCaptured > 0) {
+            end = payloadAt + payloadCaptured;
+        } else { // the header alone: its own length, as far as it was captured
+            int headerLength = ipVersion == 6 ? 40 : Math.max(20, (frame[ipAt] & 0xF) * 4);
+            end = Math.min(frame.length, ipAt + headerLength);
+        }
+        return Arrays.copyOfRange(frame, ipAt, end);
+    }
     public boolean hasPorts() { return hasPorts; }
     public int sourcePort() { return sourcePort; }
     public int destinationPort() { return destinationPort; }
@@ -126,7 +169,7 @@ public final class IpPacket {
     public boolean checksumValid() { return checksumValid; }
     public int ipProtocol() { return ipProtocol; }
     /** Bytes after the fixed IP header, cut at the IP length and at what was captured (a copy). */
-    public byte[] payload() { return payload.clone(); }
+    public byte[] payload() { return Arrays.copyOfRange(frame, payloadAt, payloadAt + payloadCaptured); }
     public int payloadLength() { return payloadLength; }
     public boolean hasTcp() { return hasTcp; }
     public int tcpFlags() { return tcpFlags; }
@@ -159,14 +202,14 @@ public final class IpPacket {
         }
         IpPacket p = (IpPacket) o;
         return timestamp == p.timestamp && capturedLength == p.capturedLength && originalLength == p.originalLength
-                && ipVersion == p.ipVersion && Arrays.equals(sourceAddress, p.sourceAddress)
-                && Arrays.equals(destinationAddress, p.destinationAddress) && sourcePort == p.sourcePort
+                && ipVersion == p.ipVersion && ipAt == p.ipAt && sourcePort == p.sourcePort
                 && destinationPort == p.destinationPort && id == p.id && ipProtocol == p.ipProtocol
-                && Arrays.equals(payload, p.payload) && java.util.Objects.equals(malformed, p.malformed);
+                && payloadAt == p.payloadAt && payloadCaptured == p.payloadCaptured && Arrays.equals(frame, p.frame)
+                && java.util.Objects.equals(malformed, p.malformed);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(timestamp) * 31 + Arrays.hashCode(payload);
+        return Long.hashCode(timestamp) * 31 + Arrays.hashCode(frame);
     }
 }
