@@ -991,6 +991,9 @@ public final class IpMonitor implements AutoCloseable {
         final String name;
         final Thread thread;
         volatile boolean changed;
+        /** Settings changes asked for and applied (guarded by this). */
+        private long requested;
+        private long applied;
 
         LiveSource(PcapHandle h, String name) {
             this.handle = h;
@@ -999,18 +1002,56 @@ public final class IpMonitor implements AutoCloseable {
             this.thread.setDaemon(true);
         }
 
+        /**
+         * Asks the capture thread to apply the new settings, and waits (up to 5 s) until it has:
+         * packets captured after the setter returns meet the new filter and direction.
+         */
         void settingsChanged() {
+            long want;
+            synchronized (this) {
+                want = ++requested;
+            }
             changed = true;
             try {
                 handle.breakLoop();
             } catch (Exception e) {
-                // closed: nothing to change
+                return; // closed: nothing to change
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            synchronized (this) {
+                while (applied < want && !stopping && Thread.currentThread() != thread) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    try {
+                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
             }
         }
 
         /** Sets the kernel filter and the direction from the component's settings. */
         void apply() throws IpMonitorException {
+            long gen;
+            synchronized (this) {
+                gen = requested;
+            }
             changed = false;
+            try {
+                applyNow();
+            } finally {
+                synchronized (this) {
+                    applied = Math.max(applied, gen);
+                    notifyAll();
+                }
+            }
+        }
+
+        private void applyNow() throws IpMonitorException {
             try {
                 String f = filter;
                 handle.setFilter(f == null ? "" : f, BpfProgram.BpfCompileMode.OPTIMIZE);
@@ -1074,6 +1115,9 @@ public final class IpMonitor implements AutoCloseable {
                 return;
             }
             stopping = true;
+            synchronized (this) {
+                notifyAll(); // a setter waiting for the change to apply
+            }
             try {
                 handle.breakLoop();
             } catch (Exception e) {
