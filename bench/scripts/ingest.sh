@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 secs="${1:-5}"
 mvn -B -q -DskipTests package >/dev/null
-run() { java -cp bench/target/benchmarks.jar io.mirrorgate.bench.IngestBench server/target/mirrorgate.jar "$@" 2>/dev/null; }
+run() { java -cp bench/target/benchmarks.jar io.mirrorgate.bench.IngestBench cli/target/mirrorgate.jar "$@" 2>/dev/null; }
 
 port=$((20000 + RANDOM % 20000))
 iperf3 -s -1 -p "$port" >/dev/null 2>&1 &

@@ -16,5 +16,5 @@ ip link add "$a" type veth peer name "$b"
 ip link set "$a" up
 ip link set "$b" up
 mvn -B -q -DskipTests package >/dev/null
-java -cp bench/target/benchmarks.jar io.mirrorgate.bench.InjectBench server/target/mirrorgate.jar "$a" "$frames" "$size" "$pcap" 2>/dev/null
+java -cp bench/target/benchmarks.jar io.mirrorgate.bench.InjectBench cli/target/mirrorgate.jar "$a" "$frames" "$size" "$pcap" 2>/dev/null
 tcpreplay -i "$a" --topspeed "$pcap" 2>&1 | awk '/Rated:/ {print "tcpreplay --topspeed " $0}'

@@ -1,5 +1,6 @@
 package io.mirrorgate.client;
 
+import io.mirrorgate.protocol.Tls;
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrame;
 import io.mirrorgate.protocol.InjectionFrameDecoder;

@@ -76,8 +76,8 @@ public final class Collector implements AutoCloseable {
     private volatile boolean closing;
     private AccessPolicy access;
     private RateLimit injectRate;
-    private volatile io.mirrorgate.client.Tls tlsServer;
-    private volatile io.mirrorgate.client.Tls tlsClient;
+    private volatile io.mirrorgate.protocol.Tls tlsServer;
+    private volatile io.mirrorgate.protocol.Tls tlsClient;
     private final java.util.concurrent.atomic.AtomicLong tlsRefused = new java.util.concurrent.atomic.AtomicLong();
     /** Metrics connections closed for a bad request, an oversize header, a timeout or a reset. */
     private final java.util.concurrent.atomic.AtomicLong metricsErrors = new java.util.concurrent.atomic.AtomicLong();
@@ -105,8 +105,8 @@ public final class Collector implements AutoCloseable {
         injectRate = new RateLimit(cfg.injectRate);
         if (cfg.tlsCert != null) {
             try {
-                tlsServer = io.mirrorgate.client.Tls.server(cfg.tlsCert, cfg.tlsKey, cfg.tlsCa);
-                tlsClient = io.mirrorgate.client.Tls.client(cfg.tlsCa, cfg.tlsCert, cfg.tlsKey);
+                tlsServer = io.mirrorgate.protocol.Tls.server(cfg.tlsCert, cfg.tlsKey, cfg.tlsCa);
+                tlsClient = io.mirrorgate.protocol.Tls.client(cfg.tlsCa, cfg.tlsCert, cfg.tlsKey);
             } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("TLS material: " + e.getMessage());
             }
@@ -239,7 +239,7 @@ public final class Collector implements AutoCloseable {
     }
 
     private void addTls(SocketChannel ch, String port) {
-        io.mirrorgate.client.Tls t = tlsServer;
+        io.mirrorgate.protocol.Tls t = tlsServer;
         if (t != null) {
             ch.pipeline().addLast(t.handler(ch, null), new TlsGuard(tlsRefused, port, logOnce));
         }
@@ -251,12 +251,12 @@ public final class Collector implements AutoCloseable {
      * longer reads leaves everything as it was (IllegalArgumentException with the reason).
      */
     public void reload(ServeConfig next) {
-        io.mirrorgate.client.Tls server = null;
-        io.mirrorgate.client.Tls client = null;
+        io.mirrorgate.protocol.Tls server = null;
+        io.mirrorgate.protocol.Tls client = null;
         if (cfg.tlsCert != null) {
             try {
-                server = io.mirrorgate.client.Tls.server(next.tlsCert, next.tlsKey, next.tlsCa);
-                client = io.mirrorgate.client.Tls.client(next.tlsCa, next.tlsCert, next.tlsKey);
+                server = io.mirrorgate.protocol.Tls.server(next.tlsCert, next.tlsKey, next.tlsCa);
+                client = io.mirrorgate.protocol.Tls.client(next.tlsCa, next.tlsCert, next.tlsKey);
             } catch (javax.net.ssl.SSLException | IllegalArgumentException | NullPointerException e) {
                 throw new IllegalArgumentException("TLS material: " + e.getMessage());
             }
@@ -278,7 +278,7 @@ public final class Collector implements AutoCloseable {
     }
 
     /** TLS for connections the collector makes (--mirror-out), or null. */
-    io.mirrorgate.client.Tls tlsClient() {
+    io.mirrorgate.protocol.Tls tlsClient() {
         return tlsClient;
     }
 

@@ -75,7 +75,7 @@ class CaptureFileWriterTest {
     private int inFiles() throws Exception {
         int n = 0;
         for (String f : names()) {
-            n += FaultIT.strictlyReadable(tmp.resolve(f));
+            n += TestAgents.strictlyReadable(tmp.resolve(f));
         }
         return n;
     }
@@ -188,9 +188,9 @@ class CaptureFileWriterTest {
         }
         assertEquals(List.of("t-100000.pcap", "t-100000.pcap.1", "t-100002.pcap"), names);
         assertArrayEquals(first, Files.readAllBytes(tmp.resolve("t-100000.pcap")), "the first file was not touched");
-        assertEquals(10, FaultIT.readable(tmp.resolve("t-100000.pcap")));
-        assertEquals(20, FaultIT.readable(tmp.resolve("t-100002.pcap")));
-        assertEquals(30, FaultIT.readable(tmp.resolve("t-100000.pcap.1")));
+        assertEquals(10, TestAgents.readable(tmp.resolve("t-100000.pcap")));
+        assertEquals(20, TestAgents.readable(tmp.resolve("t-100002.pcap")));
+        assertEquals(30, TestAgents.readable(tmp.resolve("t-100000.pcap.1")));
         assertTrue(w.dropped.get() == 0);
     }
 }

@@ -34,15 +34,7 @@ class InjectionIT {
     private static final byte[] SRC_MAC = {2, 0x6d, 0x67, 0, 0, 1};
 
     static byte[] frame(int size, int seed) {
-        byte[] f = new byte[size];
-        new Random(seed).nextBytes(f);
-        if (size >= 14) {
-            System.arraycopy(new byte[] {2, 0x6d, 0x67, 0, 0, 2}, 0, f, 0, 6);
-            System.arraycopy(SRC_MAC, 0, f, 6, 6);
-            f[12] = (byte) 0x88;
-            f[13] = (byte) 0xb5; // local experimental EtherType
-        }
-        return f;
+        return TestAgents.experimentalFrame(size, seed);
     }
 
     static void sendFrames(Socket s, Dialect d, List<byte[]> frames) throws Exception {

@@ -26,7 +26,7 @@ public final class TestAgents {
     }
 
     /** Ethernet/IPv4/UDP frame from 10.0.{agent}.1 carrying the sequence number, {@code size} bytes. */
-    static byte[] frame(int agent, int seq, int size) {
+    public static byte[] frame(int agent, int seq, int size) {
         ByteBuf f = Unpooled.buffer(size);
         f.writeBytes(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, (byte) agent}).writeShort(0x0800);
         int ipLen = size - 14;
@@ -39,8 +39,27 @@ public final class TestAgents {
         return ByteBufUtil.getBytes(f);
     }
 
+    /** Source MAC of the frames tests send on veth pairs (captures filter on it). */
+    public static final byte[] TEST_MAC = {2, 0x6d, 0x67, 0, 0, 1};
+
+    /**
+     * A {@code size}-byte frame of seeded random bytes behind an Ethernet header from
+     * {@link #TEST_MAC}, EtherType 0x88b5 (local experimental): not IP, never answered.
+     */
+    public static byte[] experimentalFrame(int size, int seed) {
+        byte[] f = new byte[size];
+        new Random(seed).nextBytes(f);
+        if (size >= 14) {
+            System.arraycopy(new byte[] {2, 0x6d, 0x67, 0, 0, 2}, 0, f, 0, 6);
+            System.arraycopy(TEST_MAC, 0, f, 6, 6);
+            f[12] = (byte) 0x88;
+            f[13] = (byte) 0xb5;
+        }
+        return f;
+    }
+
     /** {@code n} NCF records of agent {@code agent}, each its own byte array. */
-    static List<byte[]> records(int agent, int n, int frameSize) {
+    public static List<byte[]> records(int agent, int n, int frameSize) {
         List<byte[]> out = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             byte[] f = frame(agent, k, frameSize);
@@ -52,14 +71,14 @@ public final class TestAgents {
         return out;
     }
 
-    static byte[] concat(List<byte[]> parts) {
+    public static byte[] concat(List<byte[]> parts) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         parts.forEach(b::writeBytes);
         return b.toByteArray();
     }
 
     /** Connects to {@code to} and writes {@code data} in random chunks (seeded); closes after. */
-    static void send(InetSocketAddress to, byte[] data, long seed) throws IOException {
+    public static void send(InetSocketAddress to, byte[] data, long seed) throws IOException {
         Random rnd = new Random(seed);
         try (Socket s = new Socket(to.getAddress(), to.getPort())) {
             OutputStream out = s.getOutputStream();
@@ -87,7 +106,7 @@ public final class TestAgents {
     }
 
     /** A subscriber socket that reads everything into memory on a thread of its own. */
-    static final class Reader implements AutoCloseable {
+    public static final class Reader implements AutoCloseable {
         final Socket socket;
         private final ByteArrayOutputStream got = new ByteArrayOutputStream();
         private final Thread thread;
@@ -128,6 +147,31 @@ public final class TestAgents {
         public void close() throws IOException {
             socket.close();
         }
+    }
+
+    /** Records readable in a pcap file, stopping quietly at a record cut short at the end. */
+    public static int readable(Path p) throws Exception {
+        return count(p, true);
+    }
+
+    /** Records in a pcap file that libpcap reads to the end without an error (a cut record fails). */
+    public static int strictlyReadable(Path p) throws Exception {
+        return count(p, false);
+    }
+
+    private static int count(Path p, boolean tolerateCutEnd) throws Exception {
+        int n = 0;
+        io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
+        try (io.mirrorgate.protocol.PcapFileReader r = new io.mirrorgate.protocol.PcapFileReader(p, io.mirrorgate.protocol.CaptureFormat.PCAP)) {
+            while (r.next(v)) {
+                n++;
+            }
+        } catch (io.mirrorgate.protocol.StreamFormatException e) {
+            if (!tolerateCutEnd) {
+                throw e;
+            }
+        }
+        return n;
     }
 
     /** Every record of a fixture, decoded (UTC) as {@code read} does. */

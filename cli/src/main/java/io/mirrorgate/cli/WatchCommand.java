@@ -1,0 +1,242 @@
+package io.mirrorgate.cli;
+
+import io.mirrorgate.client.MirrorClient;
+import io.mirrorgate.client.MirrorReceiver;
+import io.mirrorgate.client.PacketHandler;
+import io.mirrorgate.protocol.BpfFilter;
+import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.PacketView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.concurrent.CountDownLatch;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import sun.misc.Signal;
+
+/**
+ * {@code mirrorgate watch --connect HOST:PORT}: an SDK subscriber on the command line. Prints
+ * every packet a collector's client port streams ({@code --format}, {@code --filter}),
+ * {@code --count N} then exits 0, or writes pcap with {@code -w FILE|-}. Reconnects like
+ * CommView (every 15 s) until interrupted.
+ */
+final class WatchCommand {
+    static final String NAME = "watch";
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("connect").hasArg().argName("HOST:PORT").desc("a collector's client port (e.g. 127.0.0.1:5556)").get());
+        o.addOption(Option.builder().longOpt("listen").hasArg().argName("[HOST:]PORT").desc("accept CommView agents directly on this port, no collector (HOST default 127.0.0.1)").get());
+        o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default: ncf with --connect, decided per agent with --listen)").get());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl").desc("output format (default text)").get());
+        o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter (or give it after --)").get());
+        o.addOption(CommandLines.countOption("exit 0 after N packets (after the filter)"));
+        o.addOption(CommandLines.timeOption());
+        o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
+        o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
+        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
+        CommandLines.tlsOptions(o, false);
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
+        return o;
+    }
+
+    static int run(String[] args, OutputStream stdout, PrintStream err) throws CliException {
+        Options options = options();
+        CommandLine cl = CommandLines.parse(NAME, options, CommandLines.beforeDashDash(args), false);
+        if (cl.hasOption("help")) {
+            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT) [options] [-- FILTER]",
+                    "Subscribe to a collector, or accept CommView agents directly, and print their packets.", options, null);
+            return ExitStatus.OK;
+        }
+        if (cl.hasOption("connect") == cl.hasOption("listen")) {
+            throw CommandLines.usage(NAME, "give --connect HOST:PORT or --listen [HOST:]PORT");
+        }
+        InetSocketAddress to = null;
+        if (cl.hasOption("connect")) {
+            to = CommandLines.hostPort(NAME, "connect", cl.getOptionValue("connect"));
+        } else {
+            String l = cl.getOptionValue("listen");
+            to = CommandLines.hostPort(NAME, "listen", l.indexOf(':') < 0 ? "127.0.0.1:" + l : l);
+        }
+        Dialect dialect = cl.hasOption("dialect") || cl.hasOption("connect") ? CommandLines.dialect(NAME, cl) : null;
+        String format = CommandLines.formatName(NAME, cl);
+        long count = CommandLines.positiveLong(NAME, cl, "count", Long.MAX_VALUE);
+        ZoneId zone = CommandLines.zone(NAME, cl, "timezone");
+        TextFormat.Time time = CommandLines.time(NAME, cl);
+        long retry = CommandLines.positiveLong(NAME, cl, "retry", 15);
+        io.mirrorgate.protocol.Tls tls = CommandLines.clientTls(NAME, cl);
+        String write = cl.getOptionValue("write");
+        BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
+        try {
+            EventFormat fmt = null;
+            PcapOutput pcap = null;
+            if (write != null) {
+                pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
+                        write.equals("-") ? "stdout" : write);
+            } else {
+                fmt = CommandLines.eventFormat(format, stdout, time, zone);
+                fmt.begin();
+                fmt.flush();
+            }
+            CountDownLatch done = new CountDownLatch(1);
+            Printer printer = new Printer(fmt, pcap, filter, count, done);
+            Signal.handle(new Signal("INT"), s -> done.countDown());
+            Signal.handle(new Signal("TERM"), s -> done.countDown());
+            if (cl.hasOption("connect")) {
+                try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
+                        .reconnectEvery(Duration.ofSeconds(retry)).tls(tls).packetHandler(printer)
+                        .connectionListener(new Outages(err)).build().start()) {
+                    done.await();
+                }
+            } else {
+                MirrorReceiver receiver = MirrorReceiver.builder(to.getHostString(), to.getPort()).dialect(dialect)
+                        .timezone(zone).packetHandler(printer).build();
+                try {
+                    receiver.start();
+                } catch (Exception e) {
+                    receiver.close();
+                    throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": cannot listen on " + to.getHostString() + ":"
+                            + to.getPort() + ": " + e.getMessage());
+                }
+                err.println("mirrorgate watch: agents -> " + to.getHostString() + ":" + receiver.address().getPort());
+                try (receiver) {
+                    done.await();
+                }
+            }
+            synchronized (printer) {
+                if (printer.error != null && !ReadCommand.isBrokenPipe(printer.error)) {
+                    throw new CliException(ExitStatus.IO_ERROR, NAME + ": cannot write output: " + printer.error.getMessage());
+                }
+                if (fmt != null) {
+                    fmt.flush();
+                } else {
+                    pcap.close(NAME, err);
+                }
+            }
+            return ExitStatus.OK;
+        } catch (IOException e) {
+            if (ReadCommand.isBrokenPipe(e)) {
+                return ExitStatus.OK;
+            }
+            throw new CliException(ExitStatus.IO_ERROR, NAME + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitStatus.OK;
+        } finally {
+            if (filter != null) {
+                filter.close();
+            }
+        }
+    }
+
+    /**
+     * Says on stderr, once per outage, that the collector cannot be reached and that watch
+     * retries (as replay does), and when it is connected again.
+     */
+    private static final class Outages implements io.mirrorgate.client.ConnectionListener {
+        private final PrintStream err;
+        private boolean down;
+
+        Outages(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void connectFailed(InetSocketAddress peer, Throwable cause, Duration retryIn) {
+            if (!down) {
+                down = true;
+                err.println("mirrorgate watch: cannot connect to " + peer.getHostString() + ":" + peer.getPort() + ": "
+                        + reason(cause) + "; retrying every " + retryIn.toSeconds() + " s");
+            }
+        }
+
+        @Override
+        public synchronized void disconnected(InetSocketAddress peer, Duration retryIn) {
+            if (!down) {
+                down = true;
+                err.println("mirrorgate watch: " + peer.getHostString() + ":" + peer.getPort()
+                        + " closed the connection; reconnecting every " + retryIn.toSeconds() + " s");
+            }
+        }
+
+        @Override
+        public synchronized void connected(InetSocketAddress peer) {
+            if (down) {
+                down = false;
+                err.println("mirrorgate watch: connected to " + peer.getHostString() + ":" + peer.getPort());
+            }
+        }
+
+        private static String reason(Throwable t) {
+            Throwable c = t;
+            while (c.getCause() != null) {
+                c = c.getCause();
+            }
+            return c.getMessage() == null ? c.toString() : c.getMessage();
+        }
+    }
+
+    /** Runs on the client's network thread: formats each packet, flushes after each read. */
+    private static final class Printer implements PacketHandler {
+        private final EventFormat fmt;
+        private final PcapOutput pcap;
+        private final BpfFilter filter;
+        private final long count;
+        private final CountDownLatch done;
+        private long frame;
+        IOException error;
+
+        Printer(EventFormat fmt, PcapOutput pcap, BpfFilter filter, long count, CountDownLatch done) {
+            this.fmt = fmt;
+            this.pcap = pcap;
+            this.filter = filter;
+            this.count = count;
+            this.done = done;
+        }
+
+        @Override
+        public synchronized void onPacket(PacketView v) {
+            if (frame >= count || error != null) {
+                return;
+            }
+            if (filter != null && !filter.matches(v)) {
+                return;
+            }
+            frame++;
+            try {
+                if (fmt != null) {
+                    fmt.write(frame, v);
+                } else {
+                    pcap.write(v);
+                }
+                if (frame == count) {
+                    onReadComplete();
+                    done.countDown();
+                }
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+
+        @Override
+        public synchronized void onReadComplete() {
+            try {
+                if (fmt != null) {
+                    fmt.flush();
+                } else {
+                    pcap.flush();
+                }
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+    }
+}

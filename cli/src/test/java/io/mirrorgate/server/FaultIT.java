@@ -1,0 +1,334 @@
+package io.mirrorgate.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.protocol.CaptureFormat;
+import io.mirrorgate.protocol.PacketView;
+import io.mirrorgate.protocol.PcapFileReader;
+import io.mirrorgate.protocol.StreamFormatException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults with exact expected outcomes (issue 5): each test says what must survive. */
+class FaultIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern AGENTS = Pattern.compile("agents -> 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    static int readable(Path p) throws Exception {
+        return TestAgents.readable(p);
+    }
+
+    static int strictlyReadable(Path p) throws Exception {
+        return TestAgents.strictlyReadable(p);
+    }
+
+    private static Collector collector(ServeConfig cfg) throws InterruptedException {
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        return new Collector(cfg, System.out).start();
+    }
+
+    @Test
+    void agentKilledMidRecordLosesOnlyThePartialRecord() throws Exception {
+        try (Collector c = collector(new ServeConfig())) {
+            TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            List<byte[]> recs = TestAgents.records(1, 3, 200);
+            byte[] all = TestAgents.concat(recs);
+            try (Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
+                s.getOutputStream().write(all, 0, all.length - 100); // record 3 cut in the middle
+                s.getOutputStream().flush();
+                await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 2);
+                s.setSoLinger(true, 0); // killed: reset, no goodbye
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().connected.get() == 1 && sub.size() >= recs.get(0).length * 2);
+            // the next connection starts clean on a record boundary
+            TestAgents.send(c.mirrorAddress(), all, 3);
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 5);
+            assertEquals(0, c.agentTotals().closedBadStream.get());
+            sub.close();
+        }
+    }
+
+    @Test
+    void subscriberVanishingMidWriteDisturbsNobody() throws Exception {
+        try (Collector c = collector(new ServeConfig())) {
+            Socket gone = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort());
+            TestAgents.Reader stays = new TestAgents.Reader(c.clientAddress());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2);
+            byte[] data = TestAgents.concat(TestAgents.records(2, 20_000, 500));
+            Thread vanish = new Thread(() -> {
+                try {
+                    Thread.sleep(20);
+                    gone.setSoLinger(true, 0);
+                    gone.close();
+                } catch (Exception e) {
+                    // test thread
+                }
+            });
+            vanish.start();
+            TestAgents.send(c.mirrorAddress(), data, 4);
+            vanish.join();
+            await().atMost(WAIT).until(() -> stays.size() >= data.length);
+            assertArrayEquals(data, stays.bytes());
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2 && cLive(c) == 1);
+            stays.close();
+        }
+    }
+
+    private static int cLive(Collector c) throws Exception {
+        java.lang.reflect.Field f = Collector.class.getDeclaredField("hub");
+        f.setAccessible(true);
+        return ((SubscriberHub) f.get(c)).subscribers().size();
+    }
+
+    @Test
+    void diskFullStopsTheWriterWithAnErrorAndFanOutGoesOn() throws Exception {
+        Path mnt = tmp.resolve("small");
+        Files.createDirectories(mnt);
+        assertEquals(null, VethForTests.run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()),
+                "tmpfs needs root, as CI has");
+        try {
+            ServeConfig cfg = new ServeConfig();
+            cfg.writeFile = mnt.resolve("cap.pcap").toString();
+            try (Collector c = collector(cfg)) {
+                TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());
+                await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+                int n = 2000;
+                byte[] data = TestAgents.concat(TestAgents.records(3, n, 500)); // about 1 MB, 4 × the disk
+                TestAgents.send(c.mirrorAddress(), data, 5);
+                await().atMost(WAIT).until(() -> sub.size() >= data.length);
+                assertArrayEquals(data, sub.bytes());
+                await().atMost(WAIT).until(() -> c.writerWritten() + c.writerDropped() >= n);
+                assertTrue(c.writerDropped() > 0);
+                assertEquals(n, c.writerWritten() + c.writerDropped(), "each record written or dropped, once");
+                assertTrue(c.statisticsLines().stream().anyMatch(l -> l.contains("failed: No space left on device")),
+                        c.statisticsLines().toString());
+                sub.close();
+                c.close();
+                int onDisk = strictlyReadable(mnt.resolve("cap.pcap"));
+                assertTrue(onDisk > 100, "records on disk: " + onDisk);
+                assertEquals(c.writerWritten(), onDisk, "written = records readable in the file, exactly");
+            }
+        } finally {
+            VethForTests.run("umount", mnt.toString());
+        }
+    }
+
+    static Process serve(Path pcap, List<String> lines) throws Exception {
+        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                "--client-port", "0", "-w", pcap.toString()).redirectErrorStream(true).start();
+        return p;
+    }
+
+    static int port(Process p) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (r.readLine() != null) {
+                            // keep the pipe empty
+                        }
+                    } catch (java.io.IOException e) {
+                        // gone
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("serve printed no address");
+    }
+
+    @Test
+    void collectorKilledWhileWritingLeavesReadableFilesAndARestartKeepsThem() throws Exception {
+        Path pcap = tmp.resolve("cap.pcap");
+        Process first = serve(pcap, null);
+        int port = port(first);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), TestAgents.concat(TestAgents.records(4, 3000, 300)), 6);
+        await().atMost(WAIT).until(() -> readable(pcap) == 3000); // whole records reach the disk when the writer is idle
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor());
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        int before = readable(pcap);
+        assertTrue(before >= 2900, "records readable after SIGKILL: " + before);
+        byte[] kept = Files.readAllBytes(pcap);
+
+        Process second = serve(pcap, null);
+        int port2 = port(second);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port2), TestAgents.concat(TestAgents.records(5, 10, 300)), 7);
+        Thread.sleep(500);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(second.pid())).start().waitFor());
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        assertArrayEquals(kept, Files.readAllBytes(pcap), "the first run's file is untouched");
+        assertEquals(10, readable(tmp.resolve("cap.pcap.1")));
+    }
+
+    /**
+     * Regression: after SIGKILL the file being written ended mid-packet (a 64 KiB buffer reached
+     * the disk at arbitrary offsets). Records now reach write(2) whole (PcapWriterTest), so every
+     * file reads whole to its end; only a kill inside a multi-page write(2) can cut the one record
+     * that write was appending (Linux checks for a fatal signal between pages), and then libpcap
+     * reports that last record alone. Three kills mid-stream.
+     */
+    @Test
+    void sigkillMidWriteLeavesFilesWholeUpToTheirLastRecord() throws Exception {
+        int torn = 0;
+        int files = 0;
+        for (int run = 0; run < 3; run++) {
+            Path dir = Files.createDirectories(tmp.resolve("kill" + run));
+            Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                    "--client-port", "0", "-w", dir.resolve("k.pcap").toString(), "-C", "1").redirectErrorStream(true).start();
+            int port = port(p);
+            byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400)); // ~2.8 MB of 1,424-byte records
+            Thread agent = new Thread(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    for (int k = 0; k < 200; k++) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (java.io.IOException e) {
+                    // the collector was killed under it
+                }
+            });
+            agent.setDaemon(true);
+            agent.start();
+            long want = 3_000_000L + run * 1_700_000L; // kill at different moments of the stream
+            await().atMost(WAIT).until(() -> totalSize(dir) > want);
+            assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            try (java.util.stream.Stream<Path> st = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) st::iterator) {
+                    if (f.getFileName().toString().startsWith(".")) {
+                        continue; // a staging file the kill caught before it got its name: not a capture file
+                    }
+                    files++;
+                    try {
+                        strictlyReadable(f);
+                    } catch (StreamFormatException e) {
+                        // allowed only for a last record that runs past the end of the file
+                        long size = Files.size(f);
+                        byte[] all = Files.readAllBytes(f);
+                        long at = e.offset();
+                        assertTrue(at > 0 && at + 16 <= size || at + 16 > size, "error at " + at + " in " + f);
+                        long caplen = at + 16 <= size ? java.nio.ByteBuffer.wrap(all, (int) at + 8, 4)
+                                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL : Long.MAX_VALUE;
+                        assertTrue(at + 16 + caplen > size, f + ": damage before the last record, at " + at + ": "
+                                + e.getMessage());
+                        torn++;
+                    }
+                }
+            }
+        }
+        System.out.println("SIGKILL mid-write: " + torn + " of " + files + " files end in a cut record, 3 kills");
+        assertTrue(files >= 6, "files " + files);
+    }
+
+    private static long totalSize(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> st = Files.list(dir)) {
+            long n = 0;
+            for (Path f : (Iterable<Path>) st::iterator) {
+                n += Files.size(f);
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void unwritableWriteFileIsAnErrorAtStartWithExit73() throws Exception {
+        for (String path : List.of(tmp.resolve("no/such/dir/x.pcap").toString(), "/proc/x.pcap")) {
+            Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                    "--client-port", "0", "-w", path).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals(73, p.exitValue(), out);
+            assertEquals(1, out.lines().count(), out);
+            assertTrue(out.contains(path), out);
+        }
+    }
+
+    @Test
+    void withoutLibpcapServeRunsWithoutInjectionAndSaysSo() throws Exception {
+        List<String> cmd = List.of("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
+                ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder();
+        String line;
+        int port = -1;
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+            if (line.contains("injection ")) {
+                break;
+            }
+            Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        assertTrue(out.toString().contains("mirrorgate serve: injection off: libpcap is not available"), out.toString());
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out.toString());
+        assertTrue(out.toString().contains("agents total received=39 "), out.toString());
+
+        Process read = new ProcessBuilder("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
+                ServeProcessIT.jar().toString(), "read", TestAgents.testdata("eth.pcap").toString()).redirectErrorStream(true).start();
+        String readOut = new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(read.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(69, read.exitValue(), readOut);
+        assertTrue(readOut.contains("pcap files need libpcap"), readOut);
+    }
+
+    @Test
+    void adapterRemovedAndReaddedDuringInjectionIsUsedAgain() throws Exception {
+        VethForTests veth = new VethForTests("mgr");
+        try {
+            ServeConfig cfg = new ServeConfig();
+            cfg.injectAdapter = veth.a();
+            try (Collector c = collector(cfg);
+                 Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+                InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 1)));
+                await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 1);
+                veth.close(); // the adapter disappears
+                InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 2)));
+                await().atMost(WAIT).until(() -> c.injectionTotals().injectFailed.get() == 1);
+                veth = new VethForTests("mgr"); // and comes back with the same name
+                try (VethForTests.Capture cap = veth.capture()) {
+                    InjectionIT.sendFrames(s, io.mirrorgate.protocol.Dialect.NCF, List.of(InjectionIT.frame(100, 3)));
+                    await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 2);
+                    await().atMost(WAIT).until(() -> cap.frames().size() == 1);
+                    assertArrayEquals(InjectionIT.frame(100, 3), cap.frames().get(0));
+                }
+            }
+        } finally {
+            veth.close();
+        }
+    }
+}
