@@ -6,7 +6,6 @@ import io.mirrorgate.protocol.IpDecoder;
 import io.mirrorgate.protocol.LinkType;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.NcfHeader;
-import io.mirrorgate.protocol.NcfRecordDecoder;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.RecordFramer;
@@ -33,10 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * NCF framing plus the shared IP decoder on one core, over a pooled direct buffer as a collector's
  * channel sees it. {@code framingInPlaceAndIpDecode} is the server's path ({@link RecordFramer}:
- * header checks, decode in place, no object per record); {@code nettyDecoderAndIpDecode} runs the
- * {@link NcfRecordDecoder} handler, which emits a retained slice per record (Netty's recycler
- * reuses only one slice in eight by default, hence its bytes per record). Throughput is per
- * record ({@code @OperationsPerInvocation}).
+ * header checks, decode in place, no object per record; the SDK frames the same way).
+ * Throughput is per record ({@code @OperationsPerInvocation}). (A Netty decoder that emitted a
+ * slice per record was measured here until issue 10 removed it: nothing shipped used it.)
  *
  * <pre>java -jar bench/target/benchmarks.jar NcfDecodeBenchmark -prof gc</pre>
  */
@@ -60,14 +58,6 @@ public class NcfDecodeBenchmark {
     private ByteBuf stream;
     private final PacketView view = new PacketView();
     private WallClock clock;
-    private Framer framer;
-
-    /** Exposes the decoder's framing step without a channel (ctx is not used on the good path). */
-    static final class Framer extends NcfRecordDecoder {
-        ByteBuf next(ByteBuf in) throws Exception {
-            return (ByteBuf) decode(null, in);
-        }
-    }
 
     @Setup(Level.Trial)
     public void setup() {
@@ -99,21 +89,6 @@ public class NcfDecodeBenchmark {
         stream.readerIndex(0);
         acc = 0;
         inPlace.drain(stream, sink);
-        return acc;
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(RECORDS)
-    public long nettyDecoderAndIpDecode() throws Exception {
-        framer = framer == null ? new Framer() : framer;
-        stream.readerIndex(0);
-        long acc = 0;
-        ByteBuf rec;
-        while ((rec = framer.next(stream)) != null) {
-            NcfRecords.decode(rec, rec.readerIndex(), clock, view);
-            acc += view.sourcePort() + view.ipProtocol() + view.timestampMicros();
-            rec.release();
-        }
         return acc;
     }
 

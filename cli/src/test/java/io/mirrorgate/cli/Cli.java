@@ -29,13 +29,6 @@ final class Cli {
     }
 
     static Path testdata(String name) {
-        Path p = Paths.get("").toAbsolutePath();
-        while (p != null) {
-            if (Files.isDirectory(p.resolve("testdata/golden"))) {
-                return p.resolve("testdata").resolve(name);
-            }
-            p = p.getParent();
-        }
-        throw new IllegalStateException("testdata/ not found");
+        return io.mirrorgate.server.TestAgents.testdata(name);
     }
 }

@@ -28,11 +28,7 @@ class SdkIT {
     }
 
     private static Collector collector() throws InterruptedException {
-        ServeConfig cfg = new ServeConfig();
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
-        cfg.timezone = ZoneOffset.UTC;
-        return new Collector(cfg, System.out).start();
+        return io.mirrorgate.server.TestAgents.collector();
     }
 
     @Test
@@ -184,15 +180,12 @@ class SdkIT {
         int p = port;
         Future<Cli> watch = pool.submit(() -> Cli.run("watch", "--listen", Integer.toString(p), "--format", "tsv",
                 "--count", "3", "--timezone", "UTC"));
-        java.net.Socket agent = null;
-        for (int k = 0; k < 100 && agent == null; k++) {
-            try {
-                agent = new java.net.Socket("127.0.0.1", port);
-            } catch (java.io.IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        try (java.net.Socket a = agent) {
+        java.net.Socket[] agent = {null};
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            agent[0] = new java.net.Socket("127.0.0.1", p); // refused until watch listens
+            return true;
+        });
+        try (java.net.Socket a = agent[0]) {
             a.getOutputStream().write(java.nio.file.Files.readAllBytes(Cli.testdata("token-ring.ncf")));
             Cli w = watch.get();
             pool.shutdown();

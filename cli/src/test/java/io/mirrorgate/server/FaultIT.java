@@ -42,10 +42,7 @@ class FaultIT {
     }
 
     private static Collector collector(ServeConfig cfg) throws InterruptedException {
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
-        cfg.timezone = ZoneOffset.UTC;
-        return new Collector(cfg, System.out).start();
+        return TestAgents.collector(cfg);
     }
 
     @Test
@@ -79,7 +76,8 @@ class FaultIT {
             byte[] data = TestAgents.concat(TestAgents.records(2, 20_000, 500));
             Thread vanish = new Thread(() -> {
                 try {
-                    Thread.sleep(20);
+                    // mid-write: once the collector has sent it something, reset the connection
+                    await().atMost(WAIT).until(() -> gone.getInputStream().available() > 0);
                     gone.setSoLinger(true, 0);
                     gone.close();
                 } catch (Exception e) {
@@ -96,10 +94,9 @@ class FaultIT {
         }
     }
 
-    private static int cLive(Collector c) throws Exception {
-        java.lang.reflect.Field f = Collector.class.getDeclaredField("hub");
-        f.setAccessible(true);
-        return ((SubscriberHub) f.get(c)).subscribers().size();
+    /** Subscribers connected now: their lines in the statistics block. */
+    private static long cLive(Collector c) {
+        return c.statisticsLines().stream().filter(l -> l.startsWith("  subscriber ")).count();
     }
 
     @Test
@@ -179,8 +176,8 @@ class FaultIT {
 
         Process second = serve(pcap, null);
         int port2 = port(second);
+        // send() returns once the collector read every record; SIGTERM then writes what is queued
         TestAgents.send(new InetSocketAddress("127.0.0.1", port2), TestAgents.concat(TestAgents.records(5, 10, 300)), 7);
-        Thread.sleep(500);
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(second.pid())).start().waitFor());
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         assertArrayEquals(kept, Files.readAllBytes(pcap), "the first run's file is untouched");
@@ -250,6 +247,9 @@ class FaultIT {
         try (java.util.stream.Stream<Path> st = Files.list(dir)) {
             long n = 0;
             for (Path f : (Iterable<Path>) st::iterator) {
+                if (f.getFileName().toString().startsWith(".")) {
+                    continue; // a staging file: linked under its name, then removed, while we look
+                }
                 n += Files.size(f);
             }
             return n;

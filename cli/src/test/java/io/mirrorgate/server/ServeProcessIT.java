@@ -52,8 +52,7 @@ class ServeProcessIT {
         }
         assertTrue(port > 0, String.join("\n", lines));
         byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
-        TestAgents.send(new InetSocketAddress("127.0.0.1", port), data, 1);
-        Thread.sleep(300);
+        TestAgents.send(new InetSocketAddress("127.0.0.1", port), data, 1); // returns once the collector read it all
         // SIGTERM (Process.destroy() would also close our end of its output)
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -98,8 +97,8 @@ class ServeProcessIT {
             }
         });
         drain.start();
+        // send() returns when the collector closed the connection, after it read every record
         TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
-        Thread.sleep(300);
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
         byte[] pcap = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -275,13 +274,14 @@ class ServeProcessIT {
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 1); // refused: not in the allow list
         Files.writeString(conf, "mirror-port = 0\nclient-port = 0\nallow = 127.0.0.0/8\n");
         signal(p, "HUP");
-        Thread.sleep(800);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> joined(lines).contains("reloaded: allow [127.0.0.0/8]"));
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 2);
-        Thread.sleep(300);
         signal(p, "TERM");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        Thread.sleep(200);
-        String all = String.join("\n", lines);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> joined(lines).contains("connections refused=")); // the statistics at exit, read
+        String all = joined(lines);
         assertEquals(0, p.exitValue(), all);
         assertTrue(all.contains("agents total received=39 "), all);
         assertTrue(all.contains("connections refused=1 "), all);
@@ -293,15 +293,15 @@ class ServeProcessIT {
         Path cap = tmp.resolve("cap.pcap");
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         int[] port = {-1};
-        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "-w", cap.toString());
+        Process p = start(lines, port, "--mirror-port", "0", "--client-port", "0", "-w", cap.toString(), "--log-level", "info");
         byte[] data = Files.readAllBytes(TestAgents.testdata("eth.ncf"));
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 1);
-        Thread.sleep(1500);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> FaultIT.readable(cap) == 39);
         Files.move(cap, tmp.resolve("cap.pcap.old")); // what logrotate does
         signal(p, "USR2");
-        Thread.sleep(300);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> joined(lines).contains("capture files closed; new ones open with the next record"));
         TestAgents.send(new InetSocketAddress("127.0.0.1", port[0]), data, 2);
-        Thread.sleep(300);
         signal(p, "TERM");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(39, FaultIT.readable(tmp.resolve("cap.pcap.old")));

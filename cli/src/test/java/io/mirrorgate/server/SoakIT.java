@@ -97,9 +97,7 @@ class SoakIT {
                     "--metrics-port", "" + metrics, "--inject-adapter", veth.a(), "-w", files.resolve("soak-%H%M%S.pcap").toString(),
                     "-G", "10").redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile()).start();
             try {
-                for (int k = 0; k < 300 && metric0(metrics) < 0; k++) {
-                    Thread.sleep(100);
-                }
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> metric0(metrics) >= 0);
                 // subscribers: three read everything, one never reads until the end
                 List<TestAgents.Reader> good = new ArrayList<>();
                 for (int k = 0; k < 3; k++) {
@@ -109,9 +107,8 @@ class SoakIT {
                 slow.setReceiveBufferSize(8192);
                 slow.bind(new InetSocketAddress("127.0.0.2", 0)); // its own address: /metrics labels subscribers by address
                 slow.connect(new InetSocketAddress("127.0.0.1", client));
-                while (metric(metrics, "mirrorgate_subscribers_connected") < 4) {
-                    Thread.sleep(50);
-                }
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> metric(metrics, "mirrorgate_subscribers_connected") >= 4);
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
                 AtomicLong sent = new AtomicLong();
                 List<Thread> threads = new ArrayList<>();
@@ -138,7 +135,7 @@ class SoakIT {
                 Thread injector = new Thread(() -> {
                     try (Socket s = new Socket("127.0.0.1", client)) {
                         OutputStream out = s.getOutputStream();
-                        byte[] f = InjectionIT.frame(100, 1);
+                        byte[] f = TestAgents.experimentalFrame(100, 1);
                         byte[] wire = new byte[2 + f.length];
                         wire[0] = (byte) f.length;
                         System.arraycopy(f, 0, wire, 2, f.length);
@@ -154,7 +151,9 @@ class SoakIT {
                     }
                 });
                 injector.start();
-                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Math.max(0, end - System.nanoTime())) / 4);
+                long warm = System.nanoTime() + Math.max(0, end - System.nanoTime()) / 4; // a quarter into the run
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(seconds + 30))
+                        .until(() -> System.nanoTime() - warm >= 0);
                 long rssWarm = rssKb(p.pid());
                 for (Thread t : threads) {
                     t.join();
@@ -163,15 +162,12 @@ class SoakIT {
                 long total = sent.get();
                 long wantBytes = total * RECORD;
                 for (TestAgents.Reader r : good) {
-                    long deadline = System.currentTimeMillis() + 30_000;
-                    while (r.size() < wantBytes && System.currentTimeMillis() < deadline) {
-                        Thread.sleep(50);
-                    }
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
+                            .until(() -> r.size() >= wantBytes);
                     assertEquals(wantBytes, r.size(), "a well-behaved subscriber lost records");
                 }
-                while (metric(metrics, "mirrorgate_inject_frames_total\\{outcome=\"sent\"\\}") < injected.get()) {
-                    Thread.sleep(50);
-                }
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> metric(metrics, "mirrorgate_inject_frames_total\\{outcome=\"sent\"\\}") >= injected.get());
                 String slowPeer = "127.0.0.2"; // its own loopback address: subscribers are labelled by address
                 long slowSent = metric(metrics, "mirrorgate_subscriber_records_sent_total\\{subscriber=\"" + slowPeer + "\"\\}");
                 long slowDropped = metric(metrics, "mirrorgate_subscriber_records_dropped_total\\{subscriber=\"" + slowPeer + "\"\\}");

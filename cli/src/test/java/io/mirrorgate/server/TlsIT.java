@@ -232,7 +232,11 @@ class TlsIT {
             Files.copy(dir.resolve("server2.pem"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.copy(dir.resolve("server2.key"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             ServeProcessIT.signal(p, "HUP");
-            Thread.sleep(1000);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                synchronized (lines) {
+                    return String.join("\n", lines).contains("reloaded:");
+                }
+            });
             assertEquals(69, replayTo(at, "ca.pem"), "after SIGHUP the old CA no longer matches");
             assertEquals(0, replayTo(at, "ca2.pem"), "the new certificate is served");
         } finally {

@@ -33,11 +33,7 @@ final class RecordStreamDecoder extends RecordStreamDecoderBase {
 
     @Override
     protected void record(ByteBuf buf, int index, int length) {
-        if (framer().dialect() == Dialect.NCF) {
-            NcfRecords.decode(buf, index, clock, view);
-        } else {
-            NcfRecords.decodeNcfx(buf, index, framer().streamOffset(), clock, view);
-        }
+        framer().dialect().decode(buf, index, framer().streamOffset(), clock, view);
         view.setSource(source);
         handler.onPacket(view);
         delivered = true;

@@ -232,11 +232,7 @@ class IpMonitorIT {
     }
 
     private static Collector collector() throws InterruptedException {
-        ServeConfig cfg = new ServeConfig();
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
-        cfg.timezone = ZoneOffset.UTC;
-        return new Collector(cfg, System.out).start();
+        return TestAgents.collector();
     }
 
     private static IpMonitor subscribed(Collector c, Events e) throws Exception {

@@ -35,9 +35,9 @@ public final class CaptureFiles {
         CaptureFormat f = detect(head, n);
         switch (f) {
             case NCF:
-                return new NcfFileReader(path, zone);
+                return new RecordFileReader(path, Dialect.NCF, zone);
             case NCFX:
-                return new NcfxFileReader(path, zone);
+                return new RecordFileReader(path, Dialect.NCFX, zone);
             default:
                 return new PcapFileReader(path, f);
         }
@@ -61,9 +61,9 @@ public final class CaptureFiles {
         }
         switch (f) {
             case NCF:
-                return new NcfFileReader(in, name, head, n, zone);
+                return new RecordFileReader(in, name, 0, head, n, Dialect.NCF, zone);
             case NCFX:
-                return new NcfxFileReader(in, name, head, n, zone);
+                return new RecordFileReader(in, name, 0, head, n, Dialect.NCFX, zone);
             default:
                 return new PipedPcapReader(in, name, head, n, f);
         }

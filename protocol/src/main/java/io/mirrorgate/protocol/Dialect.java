@@ -8,8 +8,141 @@ import io.netty.buffer.ByteBuf;
  * injection frames {@code len} u16 + {@code rate index} u16 + frame.
  */
 public enum Dialect {
-    NCF,
-    NCFX;
+    NCF {
+        @Override
+        public int headerLength() {
+            return NcfHeader.LENGTH;
+        }
+
+        @Override
+        public int check(ByteBuf b, int i, long offset) {
+            return NcfHeader.check(b, i, offset);
+        }
+
+        @Override
+        public int recordLength(ByteBuf b, int i) {
+            return NcfHeader.LENGTH + NcfHeader.dataLength(b, i);
+        }
+
+        @Override
+        public int frameOffset(ByteBuf b, int i) {
+            return i + NcfHeader.LENGTH;
+        }
+
+        @Override
+        public int medium(ByteBuf b, int i) {
+            return NcfHeader.medium(b, i);
+        }
+
+        @Override
+        public boolean compressed(ByteBuf b, int i) {
+            return (NcfHeader.flags(b, i) & NcfHeader.FLAG_COMPRESSED) != 0;
+        }
+
+        @Override
+        public void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v) {
+            NcfRecords.decode(b, i, clock, v);
+        }
+
+        @Override
+        public boolean convert(ByteBuf b, int i, ByteBuf out) {
+            if (DialectConverter.ncfxLength(b, i) < 0) {
+                return false;
+            }
+            DialectConverter.ncfToNcfx(b, i, out);
+            return true;
+        }
+
+        @Override
+        public int injectionHeaderLength() {
+            return 2;
+        }
+    },
+    NCFX {
+        @Override
+        public int headerLength() {
+            return NcfxHeader.LENGTH;
+        }
+
+        @Override
+        public int check(ByteBuf b, int i, long offset) {
+            return NcfxHeader.check(b, i, offset);
+        }
+
+        @Override
+        public int recordLength(ByteBuf b, int i) {
+            return (int) NcfxHeader.dataLength(b, i);
+        }
+
+        @Override
+        public int frameOffset(ByteBuf b, int i) {
+            return i + NcfxHeader.LENGTH + NcfxHeader.radioLength(b, i);
+        }
+
+        @Override
+        public int medium(ByteBuf b, int i) {
+            return NcfxHeader.medium(b, i);
+        }
+
+        @Override
+        public boolean compressed(ByteBuf b, int i) {
+            return false;
+        }
+
+        @Override
+        public void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v) {
+            NcfRecords.decodeNcfx(b, i, offset, clock, v);
+        }
+
+        @Override
+        public boolean convert(ByteBuf b, int i, ByteBuf out) {
+            if (DialectConverter.ncfLength(b, i) < 0) {
+                return false;
+            }
+            DialectConverter.ncfxToNcf(b, i, out);
+            return true;
+        }
+
+        @Override
+        public int injectionHeaderLength() {
+            return 4;
+        }
+    };
+
+    /** Bytes of a record header (before NCFX's radio header). */
+    public abstract int headerLength();
+
+    /** Checks the header at {@code i} (stream offset {@code offset} for messages); returns the record's length. */
+    public abstract int check(ByteBuf b, int i, long offset);
+
+    /** Length of the checked record at {@code i}, header included. */
+    public abstract int recordLength(ByteBuf b, int i);
+
+    /** Index of the frame of the checked record at {@code i} (after NCFX's radio header). */
+    public abstract int frameOffset(ByteBuf b, int i);
+
+    /** Bytes of the frame of the checked record at {@code i}. */
+    public int frameLength(ByteBuf b, int i) {
+        return i + recordLength(b, i) - frameOffset(b, i);
+    }
+
+    /** The record's medium (Medium constants). */
+    public abstract int medium(ByteBuf b, int i);
+
+    /** True for a compressed NCF record (its data is not a frame). */
+    public abstract boolean compressed(ByteBuf b, int i);
+
+    /** Decodes the checked record at {@code i} into {@code v}. */
+    public abstract void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v);
+
+    /**
+     * Appends the record at {@code i} to {@code out} in the other dialect; false, writing nothing,
+     * when the other dialect cannot carry it.
+     */
+    public abstract boolean convert(ByteBuf b, int i, ByteBuf out);
+
+    /** Bytes before the frame in an injection frame: {@code len}, and NCFX's {@code rate index}. */
+    public abstract int injectionHeaderLength();
 
     /** Bytes needed to tell the dialects apart from the first record header. */
     public static final int DETECT_LENGTH = NcfHeader.LENGTH;

@@ -191,6 +191,21 @@ public final class NcfHeader {
         out.writeByte(noiseDbmNegated);
     }
 
+    /**
+     * Writes the header of a record of {@code medium}: for Wi-Fi with the radio fields of
+     * {@code wifi} (decrypted and bad-FCS as flags), else with the direction.
+     */
+    public static void write(ByteBuf out, int dataLength, long epochMicros, java.time.ZoneId zone, int medium, int direction,
+                             WifiInfo wifi) {
+        if (medium == Medium.WIFI && wifi != null) {
+            int flags = Medium.WIFI | (wifi.decrypted() ? FLAG_DECRYPTED : 0) | (wifi.badFcs() ? FLAG_BROKEN : 0);
+            write(out, dataLength, epochMicros, zone, flags, 0, wifi.signalPercent(), (int) (wifi.rate100kbps() / 5),
+                    wifi.band(), wifi.channel(), -wifi.signalDbm(), -wifi.noiseDbm());
+        } else {
+            write(out, dataLength, epochMicros, zone, medium, direction);
+        }
+    }
+
     /** Writes an Ethernet/Token Ring style header: medium from {@code flags}, no radio fields. */
     public static void write(ByteBuf out, int dataLength, long epochMicros, java.time.ZoneId zone, int flags, int direction) {
         write(out, dataLength, epochMicros, zone, flags, direction, 0, 0, 0, 0, 0, 0);

@@ -41,6 +41,11 @@ public final class NcfxHeader {
         return b.getUnsignedIntLE(i);
     }
 
+    /** Bytes of the radio header of the checked record at {@code i}: 0 unless Wi-Fi. */
+    public static int radioLength(ByteBuf b, int i) {
+        return medium(b, i) == Medium.WIFI ? b.getUnsignedShortLE(i + LENGTH) : 0;
+    }
+
     public static int medium(ByteBuf b, int i) {
         return b.getUnsignedByte(i + 15);
     }

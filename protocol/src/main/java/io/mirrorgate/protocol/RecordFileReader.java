@@ -11,10 +11,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.ZoneId;
 
 /**
- * Reads a file of back-to-back NCF or NCFX records through one reusable buffer, with the same
- * header checks and record parsing as the stream decoders.
+ * Reads a CommView NCF file or a CommView for WiFi NCFX file (records back to back, no file
+ * header) through one reusable buffer, with the same header checks and record parsing as the
+ * stream framer ({@link Dialect}).
  */
-abstract class RecordFileReader implements CaptureReader {
+public final class RecordFileReader implements CaptureReader {
     /** Read window; holds the largest record of either format several times over. */
     private static final int WINDOW = 1 << 20;
 
@@ -24,23 +25,26 @@ abstract class RecordFileReader implements CaptureReader {
     private final byte[] array = new byte[WINDOW];
     private final ByteBuf buf = Unpooled.wrappedBuffer(array);
     private final ByteBuffer nio = ByteBuffer.wrap(array);
-    protected final WallClock clock;
+    private final WallClock clock;
+    private final Dialect dialect;
     private int pos;
     private int limit;
     private long filePos;
     private long lastRecord = -1;
     private boolean eof;
 
-    RecordFileReader(Path path, ZoneId zone) throws IOException {
-        this(FileChannel.open(path, StandardOpenOption.READ), path.toString(), -1, null, 0, zone);
+    /** Reads the {@code dialect} file at {@code path}, its wall-clock times in {@code zone}. */
+    public RecordFileReader(Path path, Dialect dialect, ZoneId zone) throws IOException {
+        this(FileChannel.open(path, StandardOpenOption.READ), path.toString(), -1, null, 0, dialect, zone);
     }
 
     /**
      * Reads {@code channel} (a pipe, standard input) whose first {@code n} bytes, {@code head},
      * were already taken from it to recognise the format; {@code size} -1 asks a file channel.
      */
-    RecordFileReader(ReadableByteChannel channel, String name, long size, byte[] head, int n, ZoneId zone)
+    RecordFileReader(ReadableByteChannel channel, String name, long size, byte[] head, int n, Dialect dialect, ZoneId zone)
             throws IOException {
+        this.dialect = dialect;
         this.channel = channel;
         this.name = name;
         this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
@@ -51,13 +55,10 @@ abstract class RecordFileReader implements CaptureReader {
         }
     }
 
-    abstract int headerLength();
-
-    /** Checks the header at {@code i}; returns the whole record's length. */
-    abstract int check(ByteBuf b, int i, long offset);
-
-    /** Fills and decodes {@code v} from the complete record at {@code i}. */
-    abstract void decodeRecord(ByteBuf b, int i, int length, long offset, PacketView v);
+    @Override
+    public CaptureFormat format() {
+        return dialect == Dialect.NCF ? CaptureFormat.NCF : CaptureFormat.NCFX;
+    }
 
     private boolean ensure(int n) throws IOException {
         while (limit - pos < n && !eof) {
@@ -79,7 +80,7 @@ abstract class RecordFileReader implements CaptureReader {
 
     @Override
     public boolean next(PacketView v) throws IOException {
-        int h = headerLength();
+        int h = dialect.headerLength();
         if (!ensure(h)) {
             if (limit == pos) {
                 return false;
@@ -87,12 +88,12 @@ abstract class RecordFileReader implements CaptureReader {
             throw new StreamFormatException(format().name().toLowerCase() + " record header at offset " + filePos
                     + " cut short: " + (limit - pos) + " of " + h + " bytes", filePos);
         }
-        int length = check(buf, pos, filePos);
+        int length = dialect.check(buf, pos, filePos);
         if (!ensure(length)) {
             throw new StreamFormatException(format().name().toLowerCase() + " record at offset " + filePos
                     + " declares " + length + " bytes, file ends after " + (limit - pos), filePos);
         }
-        decodeRecord(buf, pos, length, filePos, v);
+        dialect.decode(buf, pos, filePos, clock, v);
         v.source = name;
         lastRecord = filePos;
         pos += length;

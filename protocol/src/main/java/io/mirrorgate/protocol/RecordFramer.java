@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Frames NCF or NCFX records in place: hands each complete record to a {@link Sink} as (buffer,
- * index, length) and consumes it, with the same header checks as {@link NcfRecordDecoder} and
- * {@link NcfxRecordDecoder}, but without a slice object per record. This is the collector's
- * allocation-free path: decode in place, and forward contiguous runs of records as one slice.
+ * index, length) and consumes it, after checking its header's ranges ({@link NcfHeader#check},
+ * {@link NcfxHeader#check}), without a slice object per record. It is the one framer of record
+ * streams: the collector's agents and the SDK's client and receiver use it through
+ * {@link RecordStreamDecoderBase}; the file readers through {@link RecordFileReader}. Decode in
+ * place, and forward contiguous runs of records as one slice.
  *
  * <p>Not thread-safe; one per stream. After a {@link StreamFormatException} the stream is broken.
  */

@@ -29,7 +29,7 @@ class RecordFramerTest {
     }
 
     @Test
-    void sameRecordsAsTheNettyDecodersAtEverySplit() {
+    void sameRecordsAtEverySeventhSplitOfTwoWrites() {
         for (String[] c : new String[][] {{"eth.ncf", "NCF"}, {"wifi.ncfx", "NCFX"}, {"token-ring.ncf", "NCF"}}) {
             byte[] data = Fixtures.bytes(c[0]);
             Dialect d = Dialect.valueOf(c[1]);

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 final class AgentHandler extends RecordStreamDecoderBase {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHandler.class);
 
-    private final Collector collector;
+    private final AgentEvents events;
+    private final RecordSink sink;
     private final SourceStats stats;
     private final WallClock clock;
     private final BpfFilter filter;
@@ -47,11 +48,12 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private long compressed;
     private long filtered;
 
-    AgentHandler(Collector collector, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
+    AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
                  long firstRecordTimeoutSeconds) {
         super(dialect);
         this.firstRecordTimeoutSeconds = firstRecordTimeoutSeconds;
-        this.collector = collector;
+        this.events = events;
+        this.sink = sink;
         this.stats = stats;
         this.dialect = dialect;
         this.clock = clock;
@@ -61,7 +63,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     @Override
     protected void dialectDecided(ChannelHandlerContext ctx, Dialect d) {
         dialect = d;
-        collector.agentDialect(ctx.channel(), d);
+        events.dialectDecided(ctx.channel(), d);
     }
 
     @Override
@@ -79,11 +81,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
         }
         received++;
         bytes += length;
-        if (dialect == Dialect.NCF) {
-            NcfRecords.decode(buf, index, clock, view);
-        } else {
-            NcfRecords.decodeNcfx(buf, index, framer().streamOffset(), clock, view);
-        }
+        dialect.decode(buf, index, framer().streamOffset(), clock, view);
         if (view.compressed()) {
             compressed++;
         } else if (view.isMalformed()) {
@@ -110,7 +108,9 @@ final class AgentHandler extends RecordStreamDecoderBase {
 
     private void flushRun() {
         if (runCount > 0) {
-            collector.publish(current, runStart, runLength, runCount, dialect, timestamps);
+            if (sink.wanted()) {
+                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps);
+            }
             runCount = 0;
             runLength = 0;
             runStart = -1;
@@ -132,7 +132,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        collector.agentConnected(ctx.channel(), stats);
+        events.connected(ctx.channel(), stats);
         if (firstRecordTimeoutSeconds > 0) {
             firstRecordTimer = ctx.executor().schedule(() -> firstRecordTimeout(ctx), firstRecordTimeoutSeconds,
                     java.util.concurrent.TimeUnit.SECONDS);
@@ -147,7 +147,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private void firstRecordTimeout(ChannelHandlerContext ctx) {
         if (framer() == null && ctx.channel().isActive()) {
             stats.firstRecordTimeouts.incrementAndGet();
-            if (collector.firstTimeFrom(ctx.channel(), "first-record-timeout")) {
+            if (events.firstTimeFrom(ctx.channel(), "first-record-timeout")) {
                 LOG.warn("{}: no record header within {} s: closed (--first-record-timeout); later ones from this address "
                         + "are counted only", stats.name, firstRecordTimeoutSeconds);
             }
@@ -163,7 +163,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
         try {
             super.channelInactive(ctx);
         } finally {
-            collector.agentClosed(ctx.channel(), stats);
+            events.closed(ctx.channel(), stats);
             if (filter != null) {
                 filter.close();
             }
@@ -176,7 +176,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
                 && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof StreamFormatException) {
             stats.closedBadStream.incrementAndGet();
-            if (collector.firstTimeFrom(ctx.channel(), "broken stream")) {
+            if (events.firstTimeFrom(ctx.channel(), "broken stream")) {
                 LOG.warn("{}: broken stream, closing: {}", stats.name, c.getMessage());
             } else {
                 LOG.debug("{}: broken stream, closing: {}", stats.name, c.getMessage());

@@ -126,6 +126,32 @@ final class CaptureFileWriter implements AutoCloseable {
         this.thread.start();
     }
 
+    /**
+     * The writer for {@code -w}, its first file open; a path that cannot be written is
+     * {@link Collector.CannotCreateException} with the reason (exit status 73).
+     */
+    static CaptureFileWriter open(ServeConfig cfg, OutputStream stdout, Backpressure backpressure) {
+        try {
+            return new CaptureFileWriter(cfg.writeFile, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout,
+                    java.time.Clock.systemDefaultZone(), backpressure);
+        } catch (IOException e) {
+            throw new Collector.CannotCreateException("cannot create -w " + cfg.writeFile + ": " + ioReason(e));
+        }
+    }
+
+    private static String ioReason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage();
+    }
+
     /** Queues a run (retained here); if the writer cannot take it, the run is dropped and counted. */
     void offer(RecordRun run) {
         if (failure != null || stopping) {
@@ -247,24 +273,12 @@ final class CaptureFileWriter implements AutoCloseable {
         int i = b.readerIndex();
         int end = b.writerIndex();
         for (int k = 0; k < run.count && i < end; k++) {
-            int len;
-            int frame;
-            int frameLen;
-            int medium;
-            boolean skip = false;
-            if (run.dialect == Dialect.NCF) {
-                frameLen = NcfHeader.dataLength(b, i);
-                len = NcfHeader.LENGTH + frameLen;
-                frame = i + NcfHeader.LENGTH;
-                medium = NcfHeader.medium(b, i);
-                skip = (NcfHeader.flags(b, i) & NcfHeader.FLAG_COMPRESSED) != 0;
-            } else {
-                len = (int) NcfxHeader.dataLength(b, i);
-                medium = NcfxHeader.medium(b, i);
-                int radio = medium == Medium.WIFI ? b.getUnsignedShortLE(i + NcfxHeader.LENGTH) : 0;
-                frame = i + NcfxHeader.LENGTH + radio;
-                frameLen = len - NcfxHeader.LENGTH - radio;
-            }
+            Dialect d = run.dialect;
+            int len = d.recordLength(b, i);
+            int frame = d.frameOffset(b, i);
+            int frameLen = i + len - frame;
+            int medium = d.medium(b, i);
+            boolean skip = d.compressed(b, i);
             i += len;
             if (skip) {
                 skipped.incrementAndGet();

@@ -67,33 +67,24 @@ final class MetricsExporter {
     MetricsExporter(Source src) {
         this.src = src;
         JvmMetrics.builder().register(registry);
-        perPeer("mirrorgate_agent_records_received", "Records received from the agent.", "agent", () -> agents, s -> s.received.get());
-        perPeer("mirrorgate_agent_received_bytes", "Record bytes (headers included) received from the agent.", "agent", () -> agents, s -> s.bytes.get());
-        perPeer("mirrorgate_agent_records_decoded", "Records decoded as well-formed IP packets.", "agent", () -> agents, s -> s.decoded.get());
-        perPeer("mirrorgate_agent_records_malformed", "Records whose IP packet is malformed.", "agent", () -> agents, s -> s.malformed.get());
-        perPeer("mirrorgate_agent_records_non_ip", "Records that carry no IP packet.", "agent", () -> agents, s -> s.nonIp.get());
-        perPeer("mirrorgate_agent_records_compressed", "Compressed NCF records, passed on undecoded.", "agent", () -> agents, s -> s.compressed.get());
-        perPeer("mirrorgate_agent_records_filtered", "Records the --filter expression left out.", "agent", () -> agents, s -> s.filtered.get());
-        perPeer("mirrorgate_agent_connections", "Connections accepted from the agent's address.", "agent", () -> agents, s -> s.connected.get());
-        perPeer("mirrorgate_agent_broken_streams", "Connections closed because their record stream broke.", "agent", () -> agents, s -> s.closedBadStream.get());
-        perPeer("mirrorgate_agent_first_record_timeouts", "Connections closed without a whole record header in --first-record-timeout.", "agent", () -> agents, s -> s.firstRecordTimeouts.get());
-        perPeer("mirrorgate_agent_inject_dropped", "Injection frames for the agent dropped: it does not read its socket (--inject-to-agent).", "agent", () -> agents, s -> s.injectDropped.get());
-        perPeer("mirrorgate_subscriber_records_sent", "Records sent to the subscriber.", "subscriber", () -> subscribers, s -> s.sent.get());
-        perPeer("mirrorgate_subscriber_records_dropped", "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them.", "subscriber", () -> subscribers, s -> s.dropped.get());
-        perPeer("mirrorgate_subscriber_stalls", "Subscribers disconnected after taking nothing for --stall-timeout.", "subscriber", () -> subscribers, s -> s.stalled.get());
-        perPeer("mirrorgate_subscriber_connections", "Connections accepted from the subscriber's address.", "subscriber", () -> subscribers, s -> s.connected.get());
+        for (SourceStats.Counter c : SourceStats.COUNTERS) {
+            if (c.agentMetric != null) {
+                perPeer(c.agentMetric, c.agentHelp, "agent", () -> agents, c::of);
+            }
+            if (c.subscriberMetric != null) {
+                perPeer(c.subscriberMetric, c.subscriberHelp, "subscriber", () -> subscribers, c::of);
+            }
+        }
         CounterWithCallback.builder().name("mirrorgate_inject_frames")
                 .help("Injection frames by outcome: sent onto the adapter or to agents, failed, discarded (no adapter or agent), "
                         + "empty, refused (--inject-allow), rate_limited, dropped (an agent's queue was full).")
                 .labelNames("outcome").callback(cb -> {
                     SourceStats i = src.injection();
-                    cb.call(i.injectSent.get(), "sent");
-                    cb.call(i.injectFailed.get(), "failed");
-                    cb.call(i.injectDiscarded.get(), "discarded");
-                    cb.call(i.injectEmpty.get(), "empty");
-                    cb.call(i.injectRefused.get(), "refused");
-                    cb.call(i.injectRateLimited.get(), "rate_limited");
-                    cb.call(i.injectDropped.get(), "dropped");
+                    for (SourceStats.Counter c : SourceStats.COUNTERS) {
+                        if (c.injectOutcome != null) {
+                            cb.call(c.of(i), c.injectOutcome);
+                        }
+                    }
                 }).register(registry);
         fileCounter("mirrorgate_file_records_written", "Records the capture files (-w) hold.", src, 0);
         fileCounter("mirrorgate_file_records_dropped", "Records lost to the capture files: a full queue or a failed write.", src, 1);

@@ -30,11 +30,11 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_SIZE = 8192;
 
-    private final Collector collector;
+    private final MetricsExporter exporter;
     private final AtomicLong errors;
 
-    MetricsHandler(Collector collector, AtomicLong errors) {
-        this.collector = collector;
+    MetricsHandler(MetricsExporter exporter, AtomicLong errors) {
+        this.exporter = exporter;
         this.errors = errors;
     }
 
@@ -59,7 +59,7 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         if (req.method() == HttpMethod.GET && path.equals("/metrics")) {
             String accept = req.headers().get(HttpHeaderNames.ACCEPT);
-            MetricsExporter.Exposition e = collector.metrics().scrape(accept);
+            MetricsExporter.Exposition e = exporter.scrape(accept);
             respond(ctx, req, HttpResponseStatus.OK, e.contentType, e.body, HttpUtil.isKeepAlive(req));
         } else {
             respond(ctx, req, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "try /metrics\n",

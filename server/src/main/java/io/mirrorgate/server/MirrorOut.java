@@ -19,15 +19,28 @@ import org.slf4j.LoggerFactory;
 final class MirrorOut {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorOut.class);
 
-    private final Collector collector;
+    private final Transport transport;
+    private final TlsMaterial tls;
+    private final SubscriberEvents subscribers;
+    private final Injection injection;
+    private final Backpressure backpressure;
+    private final long stallSeconds;
     private final InetSocketAddress target;
     private final int retrySeconds;
     private volatile boolean stopped;
     private volatile Channel channel;
+    /** Connection attempts that failed (the receiver is not there, or refused). */
+    final java.util.concurrent.atomic.AtomicLong connectFailures = new java.util.concurrent.atomic.AtomicLong();
     private boolean warned;
 
-    MirrorOut(Collector collector, InetSocketAddress target, int retrySeconds) {
-        this.collector = collector;
+    MirrorOut(Transport transport, TlsMaterial tls, SubscriberEvents subscribers, Injection injection,
+              Backpressure backpressure, long stallSeconds, InetSocketAddress target, int retrySeconds) {
+        this.transport = transport;
+        this.tls = tls;
+        this.subscribers = subscribers;
+        this.injection = injection;
+        this.backpressure = backpressure;
+        this.stallSeconds = stallSeconds;
         this.target = target;
         this.retrySeconds = retrySeconds;
     }
@@ -41,15 +54,15 @@ final class MirrorOut {
             return;
         }
         String name = "mirror-out " + target.getHostString() + ":" + target.getPort();
-        ChannelFuture f = collector.clientBootstrap().handler(new ChannelInitializer<SocketChannel>() {
+        ChannelFuture f = transport.client().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                if (collector.tlsClient() != null) {
-                    ch.pipeline().addLast(collector.tlsClient().handler(ch, target));
+                if (tls.client() != null) {
+                    ch.pipeline().addLast(tls.client().handler(ch, target));
                 }
                 ch.pipeline().addLast(new InjectionFrameDecoder(Dialect.NCF),
-                        new SubscriberHandler(collector, Dialect.NCF, new SourceStats(name), MirrorOut.this::closed,
-                                collector.backpressure(), collector.stallSeconds()));
+                        new SubscriberHandler(subscribers, injection, Dialect.NCF, new SourceStats(name),
+                                MirrorOut.this::closed, backpressure, stallSeconds));
             }
         }).connect(target);
         f.addListener(done -> {
@@ -58,6 +71,7 @@ final class MirrorOut {
                 warned = false;
                 LOG.info("{}: connected", name);
             } else {
+                connectFailures.incrementAndGet();
                 if (!warned) {
                     LOG.warn("{}: cannot connect ({}); retrying every {} s", name, done.cause().getMessage(), retrySeconds);
                     warned = true;
@@ -78,8 +92,13 @@ final class MirrorOut {
 
     private void schedule() {
         if (!stopped) {
-            collector.clientBootstrap().config().group().schedule(this::connect, retrySeconds, TimeUnit.SECONDS);
+            transport.schedule(this::connect, retrySeconds);
         }
+    }
+
+    boolean connected() {
+        Channel c = channel;
+        return c != null && c.isActive();
     }
 
     void stop() {

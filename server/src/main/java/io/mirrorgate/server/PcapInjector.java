@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@code inject_failed} after one retry with a reopened handle (an interface that went down and
  * came back needs a fresh handle); each reason is logged once per connection.
  */
-final class PcapInjector implements AutoCloseable {
+final class PcapInjector implements Injector {
     private static final Logger LOG = LoggerFactory.getLogger(PcapInjector.class);
     private static final int SNAPLEN = 65_536;
 
@@ -109,6 +109,14 @@ final class PcapInjector implements AutoCloseable {
         return unavailable;
     }
 
+    @Override
+    public String state() {
+        if (adapter == null) {
+            return "off (no --inject-adapter)";
+        }
+        return unavailable == null ? "on adapter " + adapter : "off: " + unavailable;
+    }
+
     String adapter() {
         return adapter;
     }
@@ -128,7 +136,8 @@ final class PcapInjector implements AutoCloseable {
     }
 
     /** Takes ownership of {@code frame}. Called on the connection's event loop. */
-    void inject(InjectionFrame frame, InjectContext ctx) {
+    @Override
+    public void inject(InjectionFrame frame, InjectContext ctx) {
         ByteBuf content = frame.content();
         int len = content.readableBytes();
         if (len == 0) {
@@ -155,7 +164,8 @@ final class PcapInjector implements AutoCloseable {
     }
 
     /** Hands the frames of the last socket read to the sender thread (called at read complete). */
-    void flush(InjectContext ctx) {
+    @Override
+    public void flush(InjectContext ctx) {
         if (!ctx.batch.isEmpty()) {
             queue.add(new Job(ctx.batch, ctx));
             ctx.batch = new ArrayList<>();

@@ -1,11 +1,14 @@
 package io.mirrorgate.server;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Counters of one source (an agent connection, a subscriber, the injector) of SPEC section 6.
  * Hot-path counters are added once per batch by the source's own event loop; readers on other
- * threads see them through atomics.
+ * threads see them through atomics. {@link #COUNTERS} is the one table the statistics lines,
+ * /metrics and the totals are all made from.
  */
 public final class SourceStats {
     public final String name;
@@ -30,53 +33,116 @@ public final class SourceStats {
     public final AtomicLong stalled = new AtomicLong();
     public final AtomicLong firstRecordTimeouts = new AtomicLong();
 
+    /**
+     * One counter: its name in statistics lines, the field, and where /metrics shows it: as an
+     * agent series, a subscriber series (each labelled by address), an outcome of
+     * {@code mirrorgate_inject_frames}, or several of these.
+     */
+    public static final class Counter {
+        public final String name;
+        final Function<SourceStats, AtomicLong> field;
+        String agentMetric;
+        String agentHelp;
+        String subscriberMetric;
+        String subscriberHelp;
+        String injectOutcome;
+
+        private Counter(String name, Function<SourceStats, AtomicLong> field) {
+            this.name = name;
+            this.field = field;
+        }
+
+        private Counter agent(String metric, String help) {
+            agentMetric = metric;
+            agentHelp = help;
+            return this;
+        }
+
+        private Counter subscriber(String metric, String help) {
+            subscriberMetric = metric;
+            subscriberHelp = help;
+            return this;
+        }
+
+        private Counter outcome(String outcome) {
+            injectOutcome = outcome;
+            return this;
+        }
+
+        /** The counter's value in {@code s}. */
+        public long of(SourceStats s) {
+            return field.apply(s).get();
+        }
+    }
+
+    private static Counter counter(String name, Function<SourceStats, AtomicLong> field) {
+        return new Counter(name, field);
+    }
+
+    /** Every counter, in the order of the statistics lines. */
+    public static final List<Counter> COUNTERS = List.of(
+            counter("received", s -> s.received).agent("mirrorgate_agent_records_received", "Records received from the agent."),
+            counter("bytes", s -> s.bytes).agent("mirrorgate_agent_received_bytes",
+                    "Record bytes (headers included) received from the agent."),
+            counter("decoded", s -> s.decoded).agent("mirrorgate_agent_records_decoded", "Records decoded as well-formed IP packets."),
+            counter("malformed", s -> s.malformed).agent("mirrorgate_agent_records_malformed", "Records whose IP packet is malformed."),
+            counter("non_ip", s -> s.nonIp).agent("mirrorgate_agent_records_non_ip", "Records that carry no IP packet."),
+            counter("compressed", s -> s.compressed).agent("mirrorgate_agent_records_compressed",
+                    "Compressed NCF records, passed on undecoded."),
+            counter("filtered", s -> s.filtered).agent("mirrorgate_agent_records_filtered", "Records the --filter expression left out."),
+            counter("dropped", s -> s.dropped).subscriber("mirrorgate_subscriber_records_dropped",
+                    "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them."),
+            counter("sent", s -> s.sent).subscriber("mirrorgate_subscriber_records_sent", "Records sent to the subscriber."),
+            counter("inject_sent", s -> s.injectSent).outcome("sent"),
+            counter("inject_failed", s -> s.injectFailed).outcome("failed"),
+            counter("inject_discarded", s -> s.injectDiscarded).outcome("discarded"),
+            counter("inject_empty", s -> s.injectEmpty).outcome("empty"),
+            counter("inject_refused", s -> s.injectRefused).outcome("refused"),
+            counter("inject_rate_limited", s -> s.injectRateLimited).outcome("rate_limited"),
+            counter("connected", s -> s.connected)
+                    .agent("mirrorgate_agent_connections", "Connections accepted from the agent's address.")
+                    .subscriber("mirrorgate_subscriber_connections", "Connections accepted from the subscriber's address."),
+            counter("closed_bad_stream", s -> s.closedBadStream).agent("mirrorgate_agent_broken_streams",
+                    "Connections closed because their record stream broke."),
+            counter("inject_dropped", s -> s.injectDropped).outcome("dropped").agent("mirrorgate_agent_inject_dropped",
+                    "Injection frames for the agent dropped: it does not read its socket (--inject-to-agent)."),
+            counter("stalled", s -> s.stalled).subscriber("mirrorgate_subscriber_stalls",
+                    "Subscribers disconnected after taking nothing for --stall-timeout."),
+            counter("first_record_timeouts", s -> s.firstRecordTimeouts).agent("mirrorgate_agent_first_record_timeouts",
+                    "Connections closed without a whole record header in --first-record-timeout."));
+
     public SourceStats(String name) {
         this.name = name;
     }
 
     /** Adds every counter of {@code o} to this one (a closed connection into the totals). */
     public void add(SourceStats o) {
-        received.addAndGet(o.received.get());
-        bytes.addAndGet(o.bytes.get());
-        decoded.addAndGet(o.decoded.get());
-        malformed.addAndGet(o.malformed.get());
-        nonIp.addAndGet(o.nonIp.get());
-        compressed.addAndGet(o.compressed.get());
-        filtered.addAndGet(o.filtered.get());
-        dropped.addAndGet(o.dropped.get());
-        sent.addAndGet(o.sent.get());
-        injectSent.addAndGet(o.injectSent.get());
-        injectFailed.addAndGet(o.injectFailed.get());
-        injectDiscarded.addAndGet(o.injectDiscarded.get());
-        injectEmpty.addAndGet(o.injectEmpty.get());
-        injectRefused.addAndGet(o.injectRefused.get());
-        injectRateLimited.addAndGet(o.injectRateLimited.get());
-        connected.addAndGet(o.connected.get());
-        closedBadStream.addAndGet(o.closedBadStream.get());
-        injectDropped.addAndGet(o.injectDropped.get());
-        stalled.addAndGet(o.stalled.get());
-        firstRecordTimeouts.addAndGet(o.firstRecordTimeouts.get());
+        for (Counter c : COUNTERS) {
+            c.field.apply(this).addAndGet(c.of(o));
+        }
     }
 
-    /** Name/value pairs in a fixed order, for the statistics line and /metrics. */
-    public long[] values() {
-        return new long[] {received.get(), bytes.get(), decoded.get(), malformed.get(), nonIp.get(), compressed.get(),
-            filtered.get(), dropped.get(), sent.get(), injectSent.get(), injectFailed.get(), injectDiscarded.get(),
-            injectEmpty.get(), injectRefused.get(), injectRateLimited.get(), connected.get(), closedBadStream.get(),
-            injectDropped.get(), stalled.get(), firstRecordTimeouts.get()};
-    }
-
-    public static final String[] NAMES = {"received", "bytes", "decoded", "malformed", "non_ip", "compressed",
-        "filtered", "dropped", "sent", "inject_sent", "inject_failed", "inject_discarded", "inject_empty", "inject_refused", "inject_rate_limited", "connected",
-        "closed_bad_stream", "inject_dropped", "stalled", "first_record_timeouts"};
-
-    /** {@code name received=.. bytes=..}, leaving out zero counters. */
+    /** {@code name received=.. bytes=..}, leaving out zero counters (but never the first three). */
     public String line() {
         StringBuilder sb = new StringBuilder(name);
-        long[] v = values();
-        for (int k = 0; k < v.length; k++) {
-            if (v[k] != 0 || k < 3) {
-                sb.append(' ').append(NAMES[k]).append('=').append(v[k]);
+        for (int k = 0; k < COUNTERS.size(); k++) {
+            Counter c = COUNTERS.get(k);
+            long v = c.of(this);
+            if (v != 0 || k < 3) {
+                sb.append(' ').append(c.name).append('=').append(v);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code prefix name=value ...} for the named counters, zeros included. */
+    public String line(String prefix, String... names) {
+        StringBuilder sb = new StringBuilder(prefix);
+        for (String n : names) {
+            for (Counter c : COUNTERS) {
+                if (c.name.equals(n)) {
+                    sb.append(' ').append(n).append('=').append(c.of(this));
+                }
             }
         }
         return sb.toString();

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberHandler.class);
 
-    private final Collector collector;
+    private final SubscriberEvents events;
+    private final Injection injection;
     private final Dialect dialect;
     private final SourceStats stats;
     private final Runnable onClose;
@@ -28,9 +29,10 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     private long pendingAtCheck;
     private long lastProgress;
 
-    SubscriberHandler(Collector collector, Dialect dialect, SourceStats stats, Runnable onClose,
+    SubscriberHandler(SubscriberEvents events, Injection injection, Dialect dialect, SourceStats stats, Runnable onClose,
                       Backpressure backpressure, long stallSeconds) {
-        this.collector = collector;
+        this.events = events;
+        this.injection = injection;
         this.dialect = dialect;
         this.stats = stats;
         this.onClose = onClose;
@@ -90,14 +92,14 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         subscriber = new Subscriber(ctx.channel(), dialect, stats);
         stats.connected.incrementAndGet();
-        collector.subscriberConnected(subscriber);
+        events.connected(subscriber);
         super.channelActive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof InjectionFrame && subscriber != null) {
-            collector.inject((InjectionFrame) msg, subscriber.inject);
+            injection.inject((InjectionFrame) msg, subscriber.inject);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -106,7 +108,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if (subscriber != null) {
-            collector.injectFlush(subscriber.inject);
+            injection.flush(subscriber.inject);
         }
         super.channelReadComplete(ctx);
     }
@@ -119,7 +121,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
         }
         if (subscriber != null) {
             backpressure.unblock(subscriber);
-            collector.subscriberClosed(subscriber);
+            events.closed(subscriber);
         }
         if (onClose != null) {
             onClose.run();

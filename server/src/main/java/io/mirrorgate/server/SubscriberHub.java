@@ -82,21 +82,10 @@ final class SubscriberHub {
         int i = in.readerIndex();
         int end = in.writerIndex();
         while (i < end) {
-            int len;
-            if (run.dialect == Dialect.NCF) {
-                len = NcfHeader.LENGTH + NcfHeader.dataLength(in, i);
-                if (DialectConverter.ncfxLength(in, i) >= 0) {
-                    DialectConverter.ncfToNcfx(in, i, out);
-                    sent++;
-                }
-            } else {
-                len = (int) NcfxHeader.dataLength(in, i);
-                if (DialectConverter.ncfLength(in, i) >= 0) {
-                    DialectConverter.ncfxToNcf(in, i, out);
-                    sent++;
-                }
+            if (run.dialect.convert(in, i, out)) {
+                sent++;
             }
-            i += len;
+            i += run.dialect.recordLength(in, i);
         }
         s.stats.sent.addAndGet(sent);
         s.stats.dropped.addAndGet(run.count - sent); // records the other dialect cannot carry

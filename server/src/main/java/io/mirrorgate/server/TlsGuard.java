@@ -34,7 +34,7 @@ final class TlsGuard extends ChannelInboundHandlerAdapter {
             if (!e.isSuccess() && !done) {
                 done = true;
                 refused.incrementAndGet();
-                String who = Collector.peer(ctx.channel());
+                String who = Peers.peer(ctx.channel());
                 String why = reason(e.cause());
                 String host = who.substring(0, Math.max(0, who.lastIndexOf(':')));
                 if (logOnce.first(host + " TLS " + why)) {

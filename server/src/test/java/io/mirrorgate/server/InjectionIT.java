@@ -104,7 +104,8 @@ class InjectionIT {
                 sendFrames(s, Dialect.NCF, List.of(frame(100, 2)));
                 await().atMost(WAIT).until(() -> c.injectionTotals().injectFailed.get() == 1);
                 veth.setUp(true);
-                Thread.sleep(500);
+                await().atMost(WAIT).until(() -> java.nio.file.Files.readString(
+                        java.nio.file.Path.of("/sys/class/net/" + veth.a + "/operstate")).trim().equals("up"));
                 sendFrames(s, Dialect.NCF, List.of(frame(100, 3)));
                 await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 2);
                 await().atMost(WAIT).until(() -> cap.frames().size() >= 2);

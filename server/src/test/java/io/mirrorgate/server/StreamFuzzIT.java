@@ -92,7 +92,7 @@ class StreamFuzzIT {
                         for (int k = 0; k < header.length && System.nanoTime() < end; k++) {
                             out.write(header[k]);
                             out.flush();
-                            Thread.sleep(100);
+                            TestAgents.slowPeerPause(java.time.Duration.ofMillis(100));
                         }
                     } catch (java.io.IOException e) {
                         // closed

@@ -58,6 +58,15 @@ public final class TestAgents {
         return f;
     }
 
+    /**
+     * The pause between two writes of a deliberately slow peer (a slowloris that sends a byte at
+     * a time). This is the one sleep in the tests, and it is not a wait: nothing is to happen
+     * here, the peer's slowness is the input under test. So no condition can replace it.
+     */
+    public static void slowPeerPause(java.time.Duration d) throws InterruptedException {
+        Thread.sleep(d.toMillis());
+    }
+
     /** {@code n} NCF records of agent {@code agent}, each its own byte array. */
     public static List<byte[]> records(int agent, int n, int frameSize) {
         List<byte[]> out = new ArrayList<>();
@@ -172,6 +181,40 @@ public final class TestAgents {
             }
         }
         return n;
+    }
+
+    /**
+     * The counters of one live source, from the collector's statistics block (as an operator sees
+     * them): {@code name} is e.g. "subscriber 127.0.0.1:40000"; counters not printed are 0.
+     */
+    public static java.util.Map<String, Long> liveStats(io.mirrorgate.server.Collector c, String name) {
+        for (String l : c.statisticsLines()) {
+            if (l.startsWith("  " + name + " ")) {
+                java.util.Map<String, Long> out = new java.util.HashMap<>();
+                for (SourceStats.Counter k : SourceStats.COUNTERS) {
+                    out.put(k.name, 0L);
+                }
+                for (String kv : l.substring(name.length() + 3).split(" ")) {
+                    int eq = kv.indexOf('=');
+                    out.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
+                }
+                return out;
+            }
+        }
+        throw new AssertionError("no live source " + name + " in " + c.statisticsLines());
+    }
+
+    /** A collector in this process on ephemeral ports, NCF times in UTC, started. */
+    public static Collector collector() throws InterruptedException {
+        return collector(new ServeConfig());
+    }
+
+    /** {@code cfg} on ephemeral mirror and client ports, NCF times in UTC, started. */
+    public static Collector collector(ServeConfig cfg) throws InterruptedException {
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        return new Collector(cfg, System.out).start();
     }
 
     /** Every record of a fixture, decoded (UTC) as {@code read} does. */

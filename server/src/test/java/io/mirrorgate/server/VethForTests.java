@@ -76,8 +76,7 @@ public final class VethForTests implements AutoCloseable {
                 }
             }, "test-capture");
             thread.setDaemon(true);
-            thread.start();
-            Thread.sleep(300);
+            thread.start(); // the handle is open: frames from now on wait in its buffer for the thread
         }
 
         public java.util.List<byte[]> frames() {

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class NcfRecordDecoderTest {
+class NcfFramingTest {
     private static final byte[] ETH = Fixtures.bytes("eth.ncf");
 
     private static List<byte[]> drain(EmbeddedChannel ch) {
@@ -53,7 +53,7 @@ class NcfRecordDecoderTest {
     void splitAtEveryByteBoundaryYieldsTheSameRecords() {
         List<byte[]> want = expected(ETH);
         for (int split = 0; split <= ETH.length; split++) {
-            EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+            EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
             ByteBuf a = Unpooled.wrappedBuffer(ETH, 0, split);
             ByteBuf b = Unpooled.wrappedBuffer(ETH, split, ETH.length - split);
             ch.writeInbound(a);
@@ -67,7 +67,7 @@ class NcfRecordDecoderTest {
 
     @Test
     void oneByteAtATime() {
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         for (byte b : ETH) {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
         }
@@ -86,7 +86,7 @@ class NcfRecordDecoderTest {
         NcfHeader.write(in, 0, t, ZoneOffset.UTC, Medium.ETHERNET, Direction.OUTBOUND);
         NcfHeader.write(in, 3, t, ZoneOffset.UTC, Medium.ETHERNET, Direction.PASS_THROUGH);
         in.writeBytes(new byte[] {1, 2, 3});
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         ch.writeInbound(in);
         List<byte[]> got = drain(ch);
         assertEquals(3, got.size());
@@ -108,7 +108,7 @@ class NcfRecordDecoderTest {
         byte[] bad = Fixtures.bytes("eth-badmonth.ncf");
         List<int[]> recs = Fixtures.ncfRecords(bad);
         int badOffset = recs.get(5)[0];
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         StreamFormatException e = assertThrows(StreamFormatException.class,
                 () -> ch.writeInbound(Unpooled.wrappedBuffer(bad)));
         assertEquals("ncf month 13 at offset " + badOffset + " (expected 1..12)", e.getMessage());
@@ -130,7 +130,7 @@ class NcfRecordDecoderTest {
             if (cases[k][0] == 5) {
                 rec[6] = 0x07; // year 0x07B1 = 1969
             }
-            EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+            EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
             StreamFormatException e = assertThrows(StreamFormatException.class,
                     () -> ch.writeInbound(Unpooled.wrappedBuffer(rec)));
             assertTrue(e.getMessage().startsWith("ncf " + names[k] + " "), e.getMessage());
@@ -140,7 +140,7 @@ class NcfRecordDecoderTest {
         // usecs 1000000
         byte[] rec = java.util.Arrays.copyOf(ETH, Fixtures.ncfRecords(ETH).get(0)[1]);
         Unpooled.wrappedBuffer(rec).setIntLE(12, 1_000_000);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         StreamFormatException e = assertThrows(StreamFormatException.class, () -> ch.writeInbound(Unpooled.wrappedBuffer(rec)));
         assertEquals("ncf usecs 1000000 at offset 0 (expected 0..999999)", e.getMessage());
         ch.finishAndReleaseAll();
@@ -152,7 +152,7 @@ class NcfRecordDecoderTest {
         NcfHeader.write(in, 2, 0, ZoneOffset.UTC, Medium.ETHERNET | NcfHeader.FLAG_COMPRESSED, 0);
         in.writeShort(0xABCD);
         in.setByte(11, 60);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         ch.writeInbound(in);
         ByteBuf r = ch.readInbound();
         PacketView v = new PacketView();
@@ -174,16 +174,16 @@ class NcfRecordDecoderTest {
     }
 
     @Test
-    void encoderRoundTripsThroughDecoder() {
-        EmbeddedChannel enc = new EmbeddedChannel(new NcfRecordEncoder(ZoneOffset.UTC));
-        ByteBuf frame = Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5});
+    void headerWriterRoundTripsThroughTheFramer() {
         WifiInfo w = new WifiInfo(70, 540, 0x04, 6, -40, -95, true, false, -1);
-        assertTrue(enc.writeOutbound(new MirrorRecord(frame, 1_700_000_000_123_456L, Medium.WIFI, 0, w)));
-        EmbeddedChannel dec = new EmbeddedChannel(new NcfRecordDecoder());
-        ByteBuf part;
-        while ((part = enc.readOutbound()) != null) {
-            dec.writeInbound(part);
+        ByteBuf in = Unpooled.buffer();
+        NcfHeader.write(in, 5, 1_700_000_000_123_456L, ZoneOffset.UTC, Medium.WIFI, 0, w);
+        in.writeBytes(new byte[] {1, 2, 3, 4, 5});
+        EmbeddedChannel dec = new EmbeddedChannel(Framed.ncf());
+        for (int k = 0; k < in.writerIndex(); k += 7) { // in pieces, as a socket delivers it
+            dec.writeInbound(in.retainedSlice(k, Math.min(7, in.writerIndex() - k)));
         }
+        in.release();
         ByteBuf rec = dec.readInbound();
         PacketView v = new PacketView();
         NcfRecords.decode(rec, rec.readerIndex(), new WallClock(ZoneOffset.UTC), v);
@@ -197,8 +197,18 @@ class NcfRecordDecoderTest {
         assertTrue(v.wifiDecrypted());
         assertEquals(5, v.capturedLength());
         rec.release();
-        assertFalse(enc.finishAndReleaseAll());
         assertFalse(dec.finishAndReleaseAll());
-        assertEquals(0, frame.refCnt());
+        assertEquals(0, in.refCnt());
+    }
+
+    /** The dialect decided from the first header, as a collector with --dialect auto does. */
+    @Test
+    void detectingTheDialectFramesTheSameRecords() {
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.detecting());
+        for (int k = 0; k < ETH.length; k += 5) {
+            ch.writeInbound(Unpooled.wrappedBuffer(ETH, k, Math.min(5, ETH.length - k)));
+        }
+        assertRecords(expected(ETH), drain(ch));
+        assertFalse(ch.finishAndReleaseAll());
     }
 }

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class NcfxRecordDecoderTest {
+class NcfxFramingTest {
     private static final byte[] WIFI = Fixtures.bytes("wifi.ncfx");
     private static final byte[] ETH = Fixtures.bytes("eth.ncfx");
 
@@ -34,7 +34,7 @@ class NcfxRecordDecoderTest {
     private static void assertSplitsDecode(byte[] data) {
         List<int[]> recs = Fixtures.ncfxRecords(data);
         for (int split = 0; split <= data.length; split++) {
-            EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+            EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
             ByteBuf a = Unpooled.wrappedBuffer(data, 0, split);
             ByteBuf b = Unpooled.wrappedBuffer(data, split, data.length - split);
             ch.writeInbound(a);
@@ -58,7 +58,7 @@ class NcfxRecordDecoderTest {
 
     @Test
     void oneByteAtATime() {
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         for (byte b : WIFI) {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
         }
@@ -68,7 +68,7 @@ class NcfxRecordDecoderTest {
 
     @Test
     void radioFieldsAreDecoded() {
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         ch.writeInbound(Unpooled.wrappedBuffer(WIFI));
         PacketView v = new PacketView();
         WallClock clock = new WallClock(ZoneOffset.UTC);
@@ -101,7 +101,7 @@ class NcfxRecordDecoderTest {
         NcfxHeader.write(in, 10, 0, ZoneOffset.UTC, Medium.ETHERNET, 0, 0, null);
         in.writeZero(10);
         in.setIntLE(0, 0x7FFF_FFFF);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         StreamFormatException e = assertThrows(StreamFormatException.class, () -> ch.writeInbound(in));
         assertTrue(e.getMessage().startsWith("ncfx data_len 2147483647 at offset 0 (expected 20.."), e.getMessage());
         assertEquals(0, in.refCnt());
@@ -112,7 +112,7 @@ class NcfxRecordDecoderTest {
     void radioHeaderLongerThanRecordIsABrokenStream() {
         byte[] rec = Arrays.copyOf(WIFI, Fixtures.ncfxRecords(WIFI).get(0)[1]);
         Unpooled.wrappedBuffer(rec).setShortLE(20, 2000);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         StreamFormatException e = assertThrows(StreamFormatException.class,
                 () -> ch.writeInbound(Unpooled.wrappedBuffer(rec)));
         assertTrue(e.getMessage().startsWith("ncfx radio header_len 2000 at offset 0"), e.getMessage());
@@ -125,7 +125,7 @@ class NcfxRecordDecoderTest {
         ByteBuf in = Unpooled.buffer();
         NcfxHeader.write(in, 0, 0, ZoneOffset.UTC, Medium.ETHERNET, 0, 0, null);
         in.setByte(15, Medium.WIFI);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         StreamFormatException e = assertThrows(StreamFormatException.class, () -> ch.writeInbound(in));
         assertTrue(e.getMessage().contains("too short for a radio header"), e.getMessage());
         ch.finishAndReleaseAll();
@@ -135,7 +135,7 @@ class NcfxRecordDecoderTest {
     void zeroLengthEthernetFrameIsValid() {
         ByteBuf in = Unpooled.buffer();
         NcfxHeader.write(in, 0, 5_000_000, ZoneOffset.UTC, Medium.ETHERNET, 0, Direction.INBOUND, null);
-        EmbeddedChannel ch = new EmbeddedChannel(new NcfxRecordDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         ch.writeInbound(in);
         ByteBuf r = ch.readInbound();
         assertEquals(NcfxHeader.LENGTH, r.readableBytes());
@@ -149,15 +149,13 @@ class NcfxRecordDecoderTest {
     }
 
     @Test
-    void encoderRoundTrip() {
-        EmbeddedChannel enc = new EmbeddedChannel(new NcfxRecordEncoder(ZoneOffset.UTC));
+    void headerWriterRoundTripsThroughTheFramer() {
         WifiInfo w = new WifiInfo(55, 1200, 0x40, 36, -50, -90, false, true, -1);
-        enc.writeOutbound(new MirrorRecord(Unpooled.wrappedBuffer(new byte[30]), 1_000_000_123L, Medium.WIFI, 0, w));
-        EmbeddedChannel dec = new EmbeddedChannel(new NcfxRecordDecoder());
-        ByteBuf part;
-        while ((part = enc.readOutbound()) != null) {
-            dec.writeInbound(part);
-        }
+        ByteBuf in = Unpooled.buffer();
+        NcfxHeader.write(in, 30, 1_000_000_123L, ZoneOffset.UTC, Medium.WIFI, 0, 0, w);
+        in.writeZero(30);
+        EmbeddedChannel dec = new EmbeddedChannel(Framed.ncfx());
+        dec.writeInbound(in);
         ByteBuf r = dec.readInbound();
         assertEquals(20 + 20 + 30, r.readableBytes());
         PacketView v = new PacketView();
@@ -169,8 +167,21 @@ class NcfxRecordDecoderTest {
         assertTrue(v.wifiBadFcs());
         assertEquals(30, v.capturedLength());
         r.release();
-        assertFalse(enc.finishAndReleaseAll());
         assertFalse(dec.finishAndReleaseAll());
+        assertEquals(0, in.refCnt());
+    }
+
+    /** The dialect decided from the first header, split at every byte of the first record. */
+    @Test
+    void detectingTheDialectAtEverySplitOfTheFirstHeader() {
+        List<int[]> recs = Fixtures.ncfxRecords(WIFI);
+        for (int split = 0; split <= NcfxHeader.LENGTH + 4; split++) {
+            EmbeddedChannel ch = new EmbeddedChannel(Framed.detecting());
+            ch.writeInbound(Unpooled.wrappedBuffer(WIFI, 0, split));
+            ch.writeInbound(Unpooled.wrappedBuffer(WIFI, split, WIFI.length - split));
+            assertEquals(recs.size(), drain(ch).size(), "split " + split);
+            assertFalse(ch.finishAndReleaseAll());
+        }
     }
 
     @Test

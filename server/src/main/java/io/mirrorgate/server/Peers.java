@@ -1,0 +1,33 @@
+package io.mirrorgate.server;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/** How peers are named in logs and labelled in /metrics. */
+final class Peers {
+    private Peers() {
+    }
+
+    /** {@code ADDRESS:PORT} of the channel's peer. */
+    static String peer(Channel ch) {
+        SocketAddress a = ch.remoteAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    /** The peer's address without the port. */
+    static String address(Channel ch) {
+        SocketAddress a = ch.remoteAddress();
+        return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+
+    /** Address without the port, from a source named "agent ADDRESS:PORT" or "subscriber ADDRESS:PORT". */
+    static String addressOf(SourceStats s) {
+        String n = s.name.substring(s.name.indexOf(' ') + 1);
+        int colon = n.lastIndexOf(':');
+        return colon > 0 ? n.substring(0, colon) : n;
+    }
+}

@@ -1,0 +1,16 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.Dialect;
+import io.netty.buffer.ByteBuf;
+
+/** Where an agent's records go: subscribers and capture files ({@link FanOut}). */
+interface RecordSink {
+    /** False when nobody takes records (no subscriber, no file): the agent skips the slice. */
+    boolean wanted();
+
+    /**
+     * A run of {@code count} whole records, back to back in {@code records} (this call takes
+     * ownership of it), with their capture times in µs.
+     */
+    void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps);
+}

@@ -1,0 +1,107 @@
+package io.mirrorgate.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The event loops (epoll where it runs, else NIO), the listening sockets and outgoing connections,
+ * with the socket options every connection of the collector has: keep-alive, no Nagle, and the
+ * write-queue high-water mark that bounds what waits for a slow peer.
+ */
+final class Transport {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private final Class<? extends SocketChannel> channelClass;
+    private final WriteBufferWaterMark waterMark;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    Transport(boolean epoll, int highWater) {
+        IoHandlerFactory factory;
+        if (epoll && Epoll.isAvailable()) {
+            factory = EpollIoHandler.newFactory();
+            serverChannelClass = EpollServerSocketChannel.class;
+            channelClass = EpollSocketChannel.class;
+        } else {
+            factory = NioIoHandler.newFactory();
+            serverChannelClass = NioServerSocketChannel.class;
+            channelClass = NioSocketChannel.class;
+        }
+        boss = new MultiThreadIoEventLoopGroup(1, factory);
+        workers = new MultiThreadIoEventLoopGroup(factory);
+        waterMark = new WriteBufferWaterMark(highWater / 2, highWater);
+    }
+
+    /** Listens on {@code host:port}; returns the bound address, or throws {@link Collector.CannotListenException}. */
+    InetSocketAddress listen(String host, int port, ChannelInitializer<SocketChannel> init) {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childHandler(init);
+        ChannelFuture f = b.bind(host, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable c = f.cause();
+            String why = c instanceof java.net.BindException || (c != null && String.valueOf(c.getMessage()).contains("in use"))
+                    ? "address already in use" : String.valueOf(c == null ? "unknown" : c.getMessage());
+            throw new Collector.CannotListenException("cannot listen on " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                    + ":" + port + ": " + why);
+        }
+        listeners.add(f.channel());
+        return (InetSocketAddress) f.channel().localAddress();
+    }
+
+    /** A channel initializer that builds each accepted connection's pipeline with {@code pipeline}. */
+    static ChannelInitializer<SocketChannel> pipeline(java.util.function.Consumer<SocketChannel> pipeline) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                pipeline.accept(ch);
+            }
+        };
+    }
+
+    /** For connections the collector makes (--mirror-out). */
+    Bootstrap client() {
+        return new Bootstrap().group(workers).channel(channelClass).option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+    }
+
+    /** Runs {@code task} on an event loop after a delay (reconnects). */
+    void schedule(Runnable task, long seconds) {
+        workers.schedule(task, seconds, TimeUnit.SECONDS);
+    }
+
+    void stopListening() {
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly();
+        }
+    }
+
+    void shutdown() {
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}
