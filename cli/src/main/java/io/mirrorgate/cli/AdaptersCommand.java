@@ -1,6 +1,6 @@
 package io.mirrorgate.cli;
 
-import io.mirrorgate.protocol.Libpcap;
+import io.mirrorgate.client.IpMonitor;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +9,8 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.pcap4j.core.PcapAddress;
-import org.pcap4j.core.PcapNativeException;
-import org.pcap4j.core.PcapNetworkInterface;
-import org.pcap4j.core.Pcaps;
-import org.pcap4j.util.LinkLayerAddress;
 
-/** {@code mirrorgate adapters}: IPMonitor's ListAdapters / ListIPAddresses, from libpcap. */
+/** {@code mirrorgate adapters}: IPMonitor's ListAdapters / ListIPAddresses ({@link IpMonitor#listAdapters()}). */
 final class AdaptersCommand {
     static final String NAME = "adapters";
 
@@ -32,37 +27,27 @@ final class AdaptersCommand {
                     + "with their addresses.", options(), null);
             return ExitStatus.OK;
         }
-        String why = Libpcap.unavailableReason();
-        if (why != null) {
-            throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": " + why);
-        }
-        List<PcapNetworkInterface> devs;
-        try {
-            devs = Pcaps.findAllDevs();
-        } catch (PcapNativeException e) {
+        List<IpMonitor.Adapter> adapters;
+        try (IpMonitor m = new IpMonitor()) {
+            adapters = m.listAdapters();
+        } catch (java.io.IOException e) {
             throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": " + e.getMessage());
         }
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
-        for (PcapNetworkInterface d : devs) {
+        for (IpMonitor.Adapter d : adapters) {
             List<String> flags = new ArrayList<>();
-            flags.add(d.isUp() ? "up" : "down");
-            if (d.isRunning()) {
+            flags.add(d.up() ? "up" : "down");
+            if (d.running()) {
                 flags.add("running");
             }
-            if (d.isLoopBack()) {
+            if (d.loopback()) {
                 flags.add("loopback");
             }
-            List<String> macs = new ArrayList<>();
-            for (LinkLayerAddress a : d.getLinkLayerAddresses()) {
-                macs.add(a.toString());
-            }
-            out.println(d.getName() + "\t" + String.join(",", flags) + "\t" + (macs.isEmpty() ? "-" : String.join(",", macs))
-                    + "\t" + (d.getDescription() == null ? "" : d.getDescription()));
-            for (PcapAddress a : d.getAddresses()) {
-                if (a.getAddress() != null) {
-                    out.println("\t" + io.mirrorgate.protocol.AddressText.of(a.getAddress().getAddress())
-                            + (a.getNetmask() != null ? " netmask " + io.mirrorgate.protocol.AddressText.of(a.getNetmask().getAddress()) : ""));
-                }
+            out.println(d.name() + "\t" + String.join(",", flags) + "\t" + (d.mac() == null ? "-" : d.mac())
+                    + "\t" + (d.description() == null ? "" : d.description()));
+            for (int k = 0; k < d.addresses().size(); k++) {
+                String mask = d.netmasks().get(k);
+                out.println("\t" + d.addresses().get(k) + (mask != null ? " netmask " + mask : ""));
             }
         }
         out.flush();

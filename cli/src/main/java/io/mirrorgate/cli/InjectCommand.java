@@ -130,12 +130,9 @@ final class InjectCommand {
     }
 
     private static void send(OutputStream out, Dialect d, byte[] frame, int len) throws IOException {
-        out.write(len & 0xFF);
-        out.write(len >>> 8);
-        if (d == Dialect.NCFX) {
-            out.write(0);
-            out.write(0);
-        }
+        io.netty.buffer.ByteBuf prefix = io.netty.buffer.Unpooled.buffer(4);
+        io.mirrorgate.protocol.InjectionFrameEncoder.writePrefix(prefix, d, len, 0);
+        out.write(prefix.array(), prefix.arrayOffset(), prefix.readableBytes());
         out.write(frame, 0, len);
     }
 

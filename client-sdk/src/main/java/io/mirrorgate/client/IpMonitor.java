@@ -103,10 +103,13 @@ public final class IpMonitor implements AutoCloseable {
      * @param description libpcap's description, or null
      * @param mac the MAC address (colon-separated), or null
      * @param up whether the adapter is up
+     * @param running whether it is running (carrier)
      * @param loopback whether it is a loopback adapter
      * @param addresses its IP addresses
+     * @param netmasks the netmask of each address, in the same order (null where libpcap has none)
      */
-    public record Adapter(String name, String description, String mac, boolean up, boolean loopback, List<String> addresses) {
+    public record Adapter(String name, String description, String mac, boolean up, boolean running, boolean loopback,
+                          List<String> addresses, List<String> netmasks) {
     }
 
     /**
@@ -298,14 +301,16 @@ public final class IpMonitor implements AutoCloseable {
         try {
             for (PcapNetworkInterface d : Pcaps.findAllDevs()) {
                 List<String> addrs = new ArrayList<>();
+                List<String> masks = new ArrayList<>();
                 for (PcapAddress a : d.getAddresses()) {
                     if (a.getAddress() != null) {
                         addrs.add(AddressText.of(a.getAddress().getAddress()));
+                        masks.add(a.getNetmask() == null ? null : AddressText.of(a.getNetmask().getAddress()));
                     }
                 }
                 List<LinkLayerAddress> macs = d.getLinkLayerAddresses();
                 out.add(new Adapter(d.getName(), d.getDescription(), macs.isEmpty() ? null : macs.get(0).toString(), d.isUp(),
-                        d.isLoopBack(), List.copyOf(addrs)));
+                        d.isRunning(), d.isLoopBack(), List.copyOf(addrs), java.util.Collections.unmodifiableList(masks)));
             }
         } catch (org.pcap4j.core.PcapNativeException e) {
             throw new IOException(e.getMessage(), e);

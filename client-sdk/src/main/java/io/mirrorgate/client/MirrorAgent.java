@@ -380,14 +380,10 @@ public final class MirrorAgent implements AutoCloseable {
      */
     public void send(byte[] frame, long timestampMicros, int medium) {
         captured.incrementAndGet();
-        ByteBuf rec = Unpooled.buffer(NcfHeader.LENGTH + NcfxHeader.RADIO_LENGTH + frame.length);
-        if (dialect == Dialect.NCF) {
-            NcfHeader.write(rec, Math.min(frame.length, NcfHeader.MAX_DATA_LENGTH), timestampMicros, zone, medium, 0);
-            rec.writeBytes(frame, 0, Math.min(frame.length, NcfHeader.MAX_DATA_LENGTH));
-        } else {
-            NcfxHeader.write(rec, frame.length, timestampMicros, zone, Math.min(medium, NcfxHeader.MAX_MEDIUM), 0, 0, null);
-            rec.writeBytes(frame);
-        }
+        int len = Math.min(frame.length, dialect.maxFrameLength());
+        ByteBuf rec = Unpooled.buffer(NcfHeader.LENGTH + NcfxHeader.RADIO_LENGTH + len);
+        dialect.writeHeader(rec, len, timestampMicros, zone, Math.min(medium, dialect.maxMedium()), 0, null);
+        rec.writeBytes(frame, 0, len);
         enqueue(rec);
     }
 

@@ -57,6 +57,22 @@ public enum Dialect {
         public int injectionHeaderLength() {
             return 2;
         }
+
+        @Override
+        public int maxFrameLength() {
+            return NcfHeader.MAX_DATA_LENGTH;
+        }
+
+        @Override
+        public int maxMedium() {
+            return NcfHeader.MAX_MEDIUM;
+        }
+
+        @Override
+        public void writeHeader(ByteBuf out, int frameLength, long epochMicros, java.time.ZoneId zone, int medium,
+                                int direction, WifiInfo wifi) {
+            NcfHeader.write(out, frameLength, epochMicros, zone, medium, direction, wifi);
+        }
     },
     NCFX {
         @Override
@@ -107,6 +123,23 @@ public enum Dialect {
         public int injectionHeaderLength() {
             return 4;
         }
+
+        @Override
+        public int maxFrameLength() {
+            return NcfxHeader.MAX_RECORD_LENGTH - NcfxHeader.LENGTH - NcfxHeader.RADIO_LENGTH;
+        }
+
+        @Override
+        public int maxMedium() {
+            return NcfxHeader.MAX_MEDIUM;
+        }
+
+        @Override
+        public void writeHeader(ByteBuf out, int frameLength, long epochMicros, java.time.ZoneId zone, int medium,
+                                int direction, WifiInfo wifi) {
+            NcfxHeader.write(out, frameLength, epochMicros, zone, medium, wifi != null && wifi.decrypted() ? 1 : 0,
+                    direction, wifi);
+        }
     };
 
     /** Bytes of a record header (before NCFX's radio header). */
@@ -143,6 +176,20 @@ public enum Dialect {
 
     /** Bytes before the frame in an injection frame: {@code len}, and NCFX's {@code rate index}. */
     public abstract int injectionHeaderLength();
+
+    /** The longest frame one record can carry. */
+    public abstract int maxFrameLength();
+
+    /** The highest medium value the dialect has (Medium constants). */
+    public abstract int maxMedium();
+
+    /**
+     * Writes the header of a record of {@code medium} for a frame of {@code frameLength} bytes
+     * (with Wi-Fi radio fields when {@code wifi} is given), its time as wall-clock time in
+     * {@code zone}; the caller writes the frame.
+     */
+    public abstract void writeHeader(ByteBuf out, int frameLength, long epochMicros, java.time.ZoneId zone, int medium,
+                                     int direction, WifiInfo wifi);
 
     /** Bytes needed to tell the dialects apart from the first record header. */
     public static final int DETECT_LENGTH = NcfHeader.LENGTH;

@@ -25,11 +25,19 @@ public class InjectionFrameEncoder extends MessageToMessageEncoder<InjectionFram
             throw new EncoderException("injection frame of " + len + " bytes (expected 0.." + InjectionFrame.MAX_FRAME_LENGTH + ")");
         }
         ByteBuf prefix = ctx.alloc().buffer(4);
-        prefix.writeShortLE(len);
-        if (dialect == Dialect.NCFX) {
-            prefix.writeShortLE(Math.max(0, f.rateIndex()));
-        }
+        writePrefix(prefix, dialect, len, f.rateIndex());
         out.add(prefix);
         out.add(frame.retain());
+    }
+
+    /**
+     * Writes the prefix of an injection frame of {@code length} bytes in {@code dialect}: the u16
+     * length, and for NCFX the u16 rate index (negative: 0). The frame follows.
+     */
+    public static void writePrefix(ByteBuf out, Dialect dialect, int length, int rateIndex) {
+        out.writeShortLE(length);
+        if (dialect.injectionHeaderLength() == 4) {
+            out.writeShortLE(Math.max(0, rateIndex));
+        }
     }
 }

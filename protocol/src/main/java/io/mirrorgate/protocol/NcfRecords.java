@@ -38,25 +38,12 @@ public final class NcfRecords {
     public static boolean write(PacketView v, Dialect dialect, java.time.ZoneId zone, ByteBuf out) {
         int medium = Medium.ofLinkType(v.linkType());
         int len = v.capturedLength();
-        if (medium < 0 || (dialect == Dialect.NCFX && medium > NcfxHeader.MAX_MEDIUM)
-                || (dialect == Dialect.NCF && len > NcfHeader.MAX_DATA_LENGTH) || v.compressed()) {
+        if (medium < 0 || medium > dialect.maxMedium() || len > dialect.maxFrameLength() || v.compressed()) {
             return false;
         }
-        int direction = Math.max(0, v.direction());
-        if (dialect == Dialect.NCF) {
-            if (medium == Medium.WIFI && v.hasWifi()) {
-                int flags = Medium.WIFI | (v.wifiDecrypted() ? NcfHeader.FLAG_DECRYPTED : 0)
-                        | (v.wifiBadFcs() ? NcfHeader.FLAG_BROKEN : 0);
-                NcfHeader.write(out, len, v.timestampMicros(), zone, flags, 0, v.wifiSignalPercent(),
-                        (int) (v.wifiRate100kbps() / 5), v.wifiBand(), v.wifiChannel(), -v.wifiSignalDbm(), -v.wifiNoiseDbm());
-            } else {
-                NcfHeader.write(out, len, v.timestampMicros(), zone, medium, direction);
-            }
-        } else {
-            WifiInfo w = v.hasWifi() ? new WifiInfo(v.wifiSignalPercent(), v.wifiRate100kbps(), v.wifiBand(), v.wifiChannel(),
-                    v.wifiSignalDbm(), v.wifiNoiseDbm(), v.wifiDecrypted(), v.wifiBadFcs(), v.wifiMcsIndex()) : null;
-            NcfxHeader.write(out, len, v.timestampMicros(), zone, medium, v.wifiDecrypted() ? 1 : 0, direction, w);
-        }
+        WifiInfo w = v.hasWifi() ? new WifiInfo(v.wifiSignalPercent(), v.wifiRate100kbps(), v.wifiBand(), v.wifiChannel(),
+                v.wifiSignalDbm(), v.wifiNoiseDbm(), v.wifiDecrypted(), v.wifiBadFcs(), v.wifiMcsIndex()) : null;
+        dialect.writeHeader(out, len, v.timestampMicros(), zone, medium, Math.max(0, v.direction()), w);
         out.writeBytes(v.buffer(), v.frameOffset(), len);
         return true;
     }

@@ -61,13 +61,21 @@ public final class RecordFramer {
      * @throws StreamFormatException when a header fails its checks (nothing of it is consumed)
      */
     public int drain(ByteBuf in, Sink sink) {
+        return drain(in, sink, null);
+    }
+
+    /**
+     * As {@link #drain(ByteBuf, Sink)}, but stops before the next record while {@code hold} says
+     * so: the rest stays unread in {@code in} for a later call (the collector's backpressure).
+     */
+    public int drain(ByteBuf in, Sink sink, java.util.function.BooleanSupplier hold) {
         int n = 0;
         boolean ncf = dialect == Dialect.NCF;
         int header = ncf ? NcfHeader.LENGTH : NcfxHeader.LENGTH;
         while (true) {
             int r = in.readerIndex();
             int avail = in.writerIndex() - r;
-            if (avail < header) {
+            if (avail < header || hold != null && hold.getAsBoolean()) {
                 return n;
             }
             int len = ncf ? NcfHeader.check(in, r, offset) : NcfxHeader.check(in, r, offset);

@@ -14,6 +14,7 @@ import java.util.List;
  */
 public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
     private final RecordFramer.Sink sink = this::record;
+    private final java.util.function.BooleanSupplier hold = this::hold;
     private RecordFramer framer;
     private boolean failed;
 
@@ -33,6 +34,30 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
 
     /** After the records of one socket read were handed over (also after a broken header). */
     protected void afterRead() {
+    }
+
+    /**
+     * True to stop handing over records: the rest stays in the cumulation buffer, unread, until
+     * the next read or {@link #resume}. Checked before each record.
+     */
+    protected boolean hold() {
+        return false;
+    }
+
+    /**
+     * Hands over what {@link #hold} kept back, on the channel's event loop, once it no longer
+     * holds (a decode pass with no new bytes).
+     */
+    protected final void resume(ChannelHandlerContext ctx) {
+        ctx.executor().execute(() -> {
+            if (ctx.channel().isActive() && !ctx.isRemoved()) {
+                try {
+                    channelRead(ctx, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                }
+            }
+        });
     }
 
     /** The framer, or null until the dialect is known. */
@@ -66,7 +91,7 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
                 }
                 dialectDecided(ctx, framer.dialect());
             }
-            framer.drain(in, sink);
+            framer.drain(in, sink, hold);
         } catch (StreamFormatException e) {
             failed = true;
             in.skipBytes(in.readableBytes());

@@ -32,6 +32,10 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private final BpfFilter filter;
     private final PacketView view = new PacketView();
     private final long firstRecordTimeoutSeconds;
+    /** --backpressure block: true while an output is full; records wait in the cumulation buffer. */
+    private final java.util.function.BooleanSupplier outputsFull;
+    private volatile ChannelHandlerContext context;
+    private boolean closing;
     private io.netty.util.concurrent.ScheduledFuture<?> firstRecordTimer;
     private Dialect dialect;
 
@@ -49,8 +53,9 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private long filtered;
 
     AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
-                 long firstRecordTimeoutSeconds) {
+                 long firstRecordTimeoutSeconds, java.util.function.BooleanSupplier outputsFull) {
         super(dialect);
+        this.outputsFull = outputsFull;
         this.firstRecordTimeoutSeconds = firstRecordTimeoutSeconds;
         this.events = events;
         this.sink = sink;
@@ -130,8 +135,27 @@ final class AgentHandler extends RecordStreamDecoderBase {
         }
     }
 
+    /**
+     * While the outputs are full (--backpressure block), records stay unread in the cumulation
+     * buffer, so nothing past what was already handed on waits in a subscriber's queue; at close,
+     * everything is handed on.
+     */
+    @Override
+    protected boolean hold() {
+        return !closing && outputsFull.getAsBoolean();
+    }
+
+    /** The outputs drained: hand on what waited, without waiting for the agent's next bytes. */
+    void resume() {
+        ChannelHandlerContext c = context;
+        if (c != null) {
+            resume(c);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        context = ctx;
         events.connected(ctx.channel(), stats);
         if (firstRecordTimeoutSeconds > 0) {
             firstRecordTimer = ctx.executor().schedule(() -> firstRecordTimeout(ctx), firstRecordTimeoutSeconds,
@@ -157,6 +181,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
         if (firstRecordTimer != null) {
             firstRecordTimer.cancel(false);
         }

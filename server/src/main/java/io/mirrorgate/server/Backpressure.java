@@ -23,6 +23,8 @@ final class Backpressure {
     private final Set<Channel> agents = new HashSet<>();
     /** Times reading from agents was paused. */
     final AtomicLong pauses = new AtomicLong();
+    /** True while some output is above its high-water mark (block mode): agents hold their records. */
+    private volatile boolean full;
 
     Backpressure(boolean block) {
         this.block = block;
@@ -36,6 +38,7 @@ final class Backpressure {
     /** {@code who} is above its high-water mark: stop reading agents (block mode only). */
     synchronized void block(Object who) {
         if (block && blockers.add(who) && blockers.size() == 1) {
+            full = true;
             pauses.incrementAndGet();
             LOG.debug("{} is full: agents paused", who);
             for (Channel a : agents) {
@@ -58,11 +61,21 @@ final class Backpressure {
     /** {@code who} drained below its low-water mark, or went away. */
     synchronized void unblock(Object who) {
         if (blockers.remove(who) && blockers.isEmpty()) {
+            full = false;
             LOG.debug("{} drained: agents resumed", who);
             for (Channel a : agents) {
                 a.config().setAutoRead(true);
+                AgentHandler h = a.pipeline().get(AgentHandler.class);
+                if (h != null) {
+                    h.resume();
+                }
             }
         }
+    }
+
+    /** True while an output is full under {@code block}: agents hand on no more records. */
+    boolean full() {
+        return full;
     }
 
     synchronized void agentActive(Channel ch) {

@@ -100,7 +100,7 @@ public final class Collector implements AutoCloseable {
             tls.accept(ch, "mirror");
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
             ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, new SourceStats("agent " + Peers.peer(ch)),
-                    cfg.dialect, new WallClock(cfg.timezone), f, cfg.firstRecordTimeoutSeconds));
+                    cfg.dialect, new WallClock(cfg.timezone), f, cfg.firstRecordTimeoutSeconds, backpressure::full));
             if (cfg.injectToAgent && cfg.dialect != null) {
                 ch.pipeline().addFirst(new InjectionFrameEncoder(cfg.dialect));
             }

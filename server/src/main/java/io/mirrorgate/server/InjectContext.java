@@ -1,8 +1,6 @@
 package io.mirrorgate.server;
 
 import io.netty.channel.Channel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +19,8 @@ final class InjectContext {
     volatile RateLimit rate;
     /** Frames of the current socket read, handed to the sender at read complete (event loop only). */
     java.util.List<byte[]> batch = new java.util.ArrayList<>();
-    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+    /** Reasons already logged on this connection (bounded, as everywhere: 64). */
+    private final LogOnce logged = new LogOnce(64);
 
     InjectContext(Channel channel, SourceStats stats) {
         this.channel = channel;
@@ -30,6 +29,6 @@ final class InjectContext {
 
     /** True the first time a reason is seen on this connection. */
     boolean firstTime(String reason) {
-        return logged.add(reason);
+        return logged.first(reason);
     }
 }
