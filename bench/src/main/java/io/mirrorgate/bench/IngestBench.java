@@ -1,6 +1,6 @@
 package io.mirrorgate.bench;
 
-import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.RecordDirection;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.NcfHeader;
 import io.netty.buffer.ByteBuf;
@@ -61,7 +61,7 @@ public final class IngestBench {
         int perBuffer = Math.max(1, (4 << 20) / recordSize);
         ByteBuf b = Unpooled.buffer(perBuffer * recordSize);
         for (int k = 0; k < perBuffer; k++) {
-            NcfHeader.write(b, frame.length, 1_700_000_000_000_000L + k, ZoneOffset.UTC, Medium.ETHERNET, Direction.INBOUND);
+            NcfHeader.write(b, frame.length, 1_700_000_000_000_000L + k, ZoneOffset.UTC, Medium.ETHERNET, RecordDirection.INBOUND);
             b.writeBytes(frame);
         }
         byte[] buffer = new byte[b.readableBytes()];

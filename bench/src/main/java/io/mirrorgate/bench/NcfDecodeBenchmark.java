@@ -1,7 +1,7 @@
 package io.mirrorgate.bench;
 
 import io.mirrorgate.protocol.Dialect;
-import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.RecordDirection;
 import io.mirrorgate.protocol.IpDecoder;
 import io.mirrorgate.protocol.LinkType;
 import io.mirrorgate.protocol.Medium;
@@ -66,7 +66,7 @@ public class NcfDecodeBenchmark {
         byte[] frame = Frames.ipv4Tcp(frameSize);
         long t = 1_700_000_000_000_000L;
         for (int k = 0; k < RECORDS; k++) {
-            NcfHeader.write(stream, frame.length, t + k * 13L, ZoneId.of(zone), Medium.ETHERNET, Direction.INBOUND);
+            NcfHeader.write(stream, frame.length, t + k * 13L, ZoneId.of(zone), Medium.ETHERNET, RecordDirection.INBOUND);
             stream.writeBytes(frame);
         }
     }

@@ -49,11 +49,11 @@ final class AgentCommand {
         }
         InetSocketAddress to = CommandLines.hostPort(NAME, "mirror", cl.getOptionValue("mirror"));
         String dir = cl.getOptionValue("direction", "both");
-        MirrorAgent.Direction direction;
+        io.mirrorgate.protocol.CaptureDirection direction;
         switch (dir) {
-            case "in": direction = MirrorAgent.Direction.IN; break;
-            case "out": direction = MirrorAgent.Direction.OUT; break;
-            case "both": direction = MirrorAgent.Direction.BOTH; break;
+            case "in": direction = io.mirrorgate.protocol.CaptureDirection.IN; break;
+            case "out": direction = io.mirrorgate.protocol.CaptureDirection.OUT; break;
+            case "both": direction = io.mirrorgate.protocol.CaptureDirection.BOTH; break;
             default: throw CommandLines.usage(NAME, "--direction '" + dir + "' (expected in, out or both)");
         }
         String why = Libpcap.unavailableReason();

@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
 import java.util.HexFormat;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -74,6 +73,7 @@ final class InjectCommand {
         long sent = 0;
         long skipped = 0;
         long start = System.nanoTime();
+        io.mirrorgate.protocol.Pacer pacer = new io.mirrorgate.protocol.Pacer(rate);
         io.mirrorgate.protocol.Tls tls = CommandLines.clientTls(NAME, cl);
         // one-shot: a collector that is not there is an error (exit 69), not a reason to wait for ever
         try (Socket s = connectOnce(to, tls, err)) {
@@ -83,7 +83,7 @@ final class InjectCommand {
                 if (hex) {
                     send(out, dialect, hexFrame, hexFrame.length);
                     sent++;
-                    sent = pace(out, rate, start, sent);
+                    pacer.await(sent, () -> ReplayCommand.flush(out));
                     continue;
                 }
                 try (CaptureReader in = CaptureFiles.open(Paths.get(cl.getArgList().get(0)), java.time.ZoneOffset.UTC)) {
@@ -97,7 +97,7 @@ final class InjectCommand {
                         v.buffer().getBytes(v.frameOffset(), frame, 0, len);
                         send(out, dialect, frame, len);
                         sent++;
-                        sent = pace(out, rate, start, sent);
+                        pacer.await(sent, () -> ReplayCommand.flush(out));
                     }
                 } catch (NoSuchFileException e) {
                     throw new CliException(ExitStatus.NO_INPUT, NAME + ": " + cl.getArgList().get(0) + ": no such file");
@@ -136,14 +136,4 @@ final class InjectCommand {
         out.write(frame, 0, len);
     }
 
-    private static long pace(OutputStream out, long rate, long start, long sent) throws IOException {
-        if (rate > 0) {
-            long wait = start + (long) (sent * 1e9 / rate) - System.nanoTime();
-            if (wait > 0) {
-                out.flush();
-                LockSupport.parkNanos(wait);
-            }
-        }
-        return sent;
-    }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import io.mirrorgate.protocol.AddressText;
-import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.RecordDirection;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.PacketView;
 import java.io.IOException;
@@ -78,7 +78,7 @@ final class JsonlFormat implements EventFormat {
         }
         g.writeStringField("medium", Medium.name(v.medium()));
         if (v.direction() >= 0) {
-            g.writeStringField("direction", Direction.name(v.direction()));
+            g.writeStringField("direction", RecordDirection.name(v.direction()));
         }
         if (v.hasWifi()) {
             g.writeObjectFieldStart("wifi");

@@ -20,7 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.ZoneId;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -85,6 +84,7 @@ final class ReplayCommand {
             long sent = 0;
             long skipped = 0;
             long start = System.nanoTime();
+            io.mirrorgate.protocol.Pacer pacer = new io.mirrorgate.protocol.Pacer(rate);
             long size = Files.size(file);
             me.tongfei.progressbar.ProgressBar bar = size * loops > PROGRESS_MIN_BYTES && Terminal.stderrIsTerminal()
                     ? new me.tongfei.progressbar.ProgressBarBuilder().setTaskName(file.getFileName().toString())
@@ -105,14 +105,7 @@ final class ReplayCommand {
                         }
                         buf.readBytes(out, buf.readableBytes());
                         sent++;
-                        if (rate > 0) {
-                            long due = start + (long) (sent * 1e9 / rate);
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                out.flush();
-                                LockSupport.parkNanos(wait);
-                            }
-                        }
+                        pacer.await(sent, () -> flush(out));
                     }
                 } catch (StreamFormatException e) {
                     out.flush();
@@ -180,6 +173,15 @@ final class ReplayCommand {
                     throw new CliException(ExitStatus.UNAVAILABLE, "interrupted");
                 }
             }
+        }
+    }
+
+    /** Flushes before a paced wait; a failure shows on the next write. */
+    static void flush(java.io.OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // the next write reports it
         }
     }
 }

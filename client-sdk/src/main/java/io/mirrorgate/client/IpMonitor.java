@@ -2,6 +2,7 @@ package io.mirrorgate.client;
 
 import io.mirrorgate.protocol.AddressText;
 import io.mirrorgate.protocol.BpfFilter;
+import io.mirrorgate.protocol.CaptureDirection;
 import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
 import io.mirrorgate.protocol.IpDecoder;
@@ -72,20 +73,6 @@ public final class IpMonitor implements AutoCloseable {
         CAPTURE,
         /** Counts per interval (omStat, 1). */
         STATISTICS
-    }
-
-    /**
-     * Callback IPMonitor's direction, with its constant values: which packets are delivered.
-     * {@code IN} is libpcap's {@code PCAP_D_IN}: every packet not known to be outgoing
-     * (a mirror's pass-through packets and files without a direction included).
-     */
-    public enum Direction {
-        /** Outgoing packets only (PACKET_DIRECTION_OUTGOING, 0). */
-        OUT,
-        /** Every packet that is not outgoing (PACKET_DIRECTION_INCOMING, 1). */
-        IN,
-        /** All packets (PACKET_DIRECTION_ANY, 2; the default). */
-        BOTH
     }
 
     /** Who calls the listeners: the component's own thread, or the application in {@link #doEvents()}. */
@@ -240,7 +227,7 @@ public final class IpMonitor implements AutoCloseable {
     private final Object filterLock = new Object();
     private BpfFilter program;
     private volatile String filter;
-    private volatile Direction direction = Direction.BOTH;
+    private volatile CaptureDirection direction = CaptureDirection.BOTH;
     private volatile OperationMode mode = OperationMode.CAPTURE;
     private volatile Duration statisticsInterval = Duration.ofSeconds(1);
     private volatile ZoneId zone = ZoneId.systemDefault();
@@ -389,8 +376,8 @@ public final class IpMonitor implements AutoCloseable {
      *
      * @param d the direction
      */
-    public void setDirection(Direction d) {
-        this.direction = d == null ? Direction.BOTH : d;
+    public void setDirection(CaptureDirection d) {
+        this.direction = d == null ? CaptureDirection.BOTH : d;
         Source s = source;
         if (s instanceof LiveSource live) {
             live.settingsChanged();
@@ -400,9 +387,9 @@ public final class IpMonitor implements AutoCloseable {
     /**
      * The direction set with {@link #setDirection}.
      *
-     * @return the direction (default {@link Direction#BOTH})
+     * @return the direction (default {@link CaptureDirection#BOTH})
      */
-    public Direction getDirection() {
+    public CaptureDirection getDirection() {
         return direction;
     }
 
@@ -715,7 +702,7 @@ public final class IpMonitor implements AutoCloseable {
             errors.clear();
         }
         setFilter(null);
-        direction = Direction.BOTH;
+        direction = CaptureDirection.BOTH;
         mode = OperationMode.CAPTURE;
         statisticsInterval = Duration.ofSeconds(1);
         zone = ZoneId.systemDefault();
@@ -1060,9 +1047,7 @@ public final class IpMonitor implements AutoCloseable {
             try {
                 String f = filter;
                 handle.setFilter(f == null ? "" : f, BpfProgram.BpfCompileMode.OPTIMIZE);
-                Direction d = direction;
-                handle.setDirection(d == Direction.IN ? PcapHandle.PcapDirection.IN
-                        : d == Direction.OUT ? PcapHandle.PcapDirection.OUT : PcapHandle.PcapDirection.INOUT);
+                handle.setDirection(direction.pcap());
             } catch (Exception e) {
                 throw new IpMonitorException(ERROR_CANNOT_READ_PACKET, "cannot set the filter or direction on " + name
                         + ": " + e.getMessage(), e);
@@ -1170,9 +1155,7 @@ public final class IpMonitor implements AutoCloseable {
 
     /** Filter and direction, for sources that libpcap does not filter (collector endpoints, files). */
     private boolean admit(PacketView v, boolean userFilter) {
-        Direction d = direction;
-        if (d == Direction.OUT && v.direction() != io.mirrorgate.protocol.Direction.OUTBOUND
-                || d == Direction.IN && v.direction() == io.mirrorgate.protocol.Direction.OUTBOUND) {
+        if (!direction.takes(v.direction())) {
             return false;
         }
         if (userFilter && filter != null) {

@@ -1,5 +1,6 @@
 package io.mirrorgate.client;
 
+import io.mirrorgate.protocol.CaptureDirection;
 import io.mirrorgate.protocol.Tls;
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrame;
@@ -48,15 +49,6 @@ import org.pcap4j.core.Pcaps;
  * collector connection is excluded from the capture filter.
  */
 public final class MirrorAgent implements AutoCloseable {
-    /** Direction of a live capture (libpcap {@code pcap_setdirection}). */
-    public enum Direction {
-        /** Packets the adapter received. */
-        IN,
-        /** Packets the adapter sent. */
-        OUT,
-        /** Both. */
-        BOTH
-    }
 
     private final InetSocketAddress target;
     private final Dialect dialect;
@@ -67,7 +59,7 @@ public final class MirrorAgent implements AutoCloseable {
     private final int snaplen;
     private final boolean promiscuous;
     private final String filter;
-    private final Direction direction;
+    private final CaptureDirection direction;
     private final int kernelBuffer;
     private final Tls tls;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -84,7 +76,8 @@ public final class MirrorAgent implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean closed;
     private volatile PcapHandle capture;
-    private PcapHandle injector;
+    /** pcap_sendpacket on a thread of its own: never on the event loop that read the frame. */
+    private io.mirrorgate.protocol.FrameSender injector;
     private Thread captureThread;
     private volatile PcapStat lastStats;
 
@@ -125,7 +118,7 @@ public final class MirrorAgent implements AutoCloseable {
         private int snaplen = 65_535;
         private boolean promiscuous = true;
         private String filter;
-        private Direction direction = Direction.BOTH;
+        private CaptureDirection direction = CaptureDirection.BOTH;
         /**
          * 32 MiB: libpcap's 2 MiB default holds only about 30 full-snaplen frames in immediate
          * mode (one ring slot per snaplen), and a burst overflows it (measured: 15 of 50 dropped).
@@ -231,7 +224,7 @@ public final class MirrorAgent implements AutoCloseable {
          * @param d the direction
          * @return this builder
          */
-        public Builder direction(Direction d) {
+        public Builder direction(CaptureDirection d) {
             this.direction = Objects.requireNonNull(d);
             return this;
         }
@@ -291,13 +284,15 @@ public final class MirrorAgent implements AutoCloseable {
             capture = hb.build();
             try {
                 capture.setFilter(captureFilter(), BpfProgram.BpfCompileMode.OPTIMIZE);
-                if (direction != Direction.BOTH) {
-                    capture.setDirection(direction == Direction.IN ? PcapHandle.PcapDirection.IN : PcapHandle.PcapDirection.OUT);
+                if (direction != CaptureDirection.BOTH) {
+                    capture.setDirection(direction.pcap());
                 }
             } catch (org.pcap4j.core.NotOpenException e) {
                 throw new PcapNativeException(e.getMessage());
             }
-            injector = nif.openLive(snaplen, PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS, 10);
+            injector = new io.mirrorgate.protocol.FrameSender(
+                    nif.openLive(snaplen, PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS, 10), 4096,
+                    "mirrorgate-agent-injector");
             captureThread = new Thread(this::captureLoop, "mirrorgate-agent-capture");
             captureThread.setDaemon(true);
             captureThread.start();
@@ -349,7 +344,7 @@ public final class MirrorAgent implements AutoCloseable {
     public long sendFile(java.nio.file.Path file, long recordsPerSecond) throws java.io.IOException {
         io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
         long n = 0;
-        long start = System.nanoTime();
+        io.mirrorgate.protocol.Pacer pacer = new io.mirrorgate.protocol.Pacer(recordsPerSecond);
         try (io.mirrorgate.protocol.CaptureReader in = io.mirrorgate.protocol.CaptureFiles.open(file, zone)) {
             while (in.next(v)) {
                 int medium = Medium.ofLinkType(v.linkType());
@@ -360,12 +355,7 @@ public final class MirrorAgent implements AutoCloseable {
                 v.buffer().getBytes(v.frameOffset(), frame);
                 send(frame, v.timestampMicros(), medium);
                 n++;
-                if (recordsPerSecond > 0) {
-                    long wait = start + (long) (n * 1e9 / recordsPerSecond) - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.await(n, null);
             }
         }
         return n;
@@ -514,13 +504,7 @@ public final class MirrorAgent implements AutoCloseable {
                 injectDiscarded.incrementAndGet();
                 return;
             }
-            byte[] bytes = ByteBufUtil.getBytes(f.content());
-            try {
-                injector.sendPacket(bytes);
-                injectSent.incrementAndGet();
-            } catch (PcapNativeException | org.pcap4j.core.NotOpenException e) {
-                injectFailed.incrementAndGet();
-            }
+            injector.offer(ByteBufUtil.getBytes(f.content())); // sent, failed or dropped: counted by the sender
         } finally {
             f.release();
         }
@@ -556,8 +540,11 @@ public final class MirrorAgent implements AutoCloseable {
             kernel = lastStats.getNumPacketsDropped();
             ifc = lastStats.getNumPacketsDroppedByIf();
         }
-        return new AgentStatistics(captured.get(), sent.get(), bufferDropped.get(), kernel, ifc, injectSent.get(),
-                injectFailed.get(), injectDiscarded.get(), connects.get());
+        io.mirrorgate.protocol.FrameSender s = injector;
+        long injSent = injectSent.get() + (s == null ? 0 : s.sent.get());
+        long injFailed = injectFailed.get() + (s == null ? 0 : s.failed.get() + s.dropped.get());
+        return new AgentStatistics(captured.get(), sent.get(), bufferDropped.get(), kernel, ifc, injSent,
+                injFailed, injectDiscarded.get(), connects.get());
     }
 
     /** Stops capturing, sends what is buffered if connected (up to 2 s), closes. */

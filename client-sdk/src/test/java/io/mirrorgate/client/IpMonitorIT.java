@@ -15,7 +15,8 @@ import io.mirrorgate.server.VethForTests;
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
-import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.CaptureDirection;
+import io.mirrorgate.protocol.RecordDirection;
 import io.mirrorgate.protocol.IpPacket;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.NcfHeader;
@@ -173,12 +174,12 @@ class IpMonitorIT {
     static List<Rec> mixed(int rounds) {
         List<Rec> out = new ArrayList<>();
         for (int k = 0; k < rounds; k++) {
-            out.add(new Rec(udp4(k, 4, 60), Direction.INBOUND));
-            out.add(new Rec(tcp4(k), Direction.OUTBOUND));
-            out.add(new Rec(arp(k), Direction.PASS_THROUGH));
-            out.add(new Rec(udp6(k), Direction.OUTBOUND));
-            out.add(new Rec(udp4(k, 300, 0), Direction.PASS_THROUGH));
-            out.add(new Rec(badIhl(k), Direction.INBOUND));
+            out.add(new Rec(udp4(k, 4, 60), RecordDirection.INBOUND));
+            out.add(new Rec(tcp4(k), RecordDirection.OUTBOUND));
+            out.add(new Rec(arp(k), RecordDirection.PASS_THROUGH));
+            out.add(new Rec(udp6(k), RecordDirection.OUTBOUND));
+            out.add(new Rec(udp4(k, 300, 0), RecordDirection.PASS_THROUGH));
+            out.add(new Rec(badIhl(k), RecordDirection.INBOUND));
         }
         return out;
     }
@@ -370,17 +371,17 @@ class IpMonitorIT {
 
             e.frames.clear();
             m.setFilter(null);
-            m.setDirection(IpMonitor.Direction.OUT);
-            assertEquals(IpMonitor.Direction.OUT, m.getDirection());
+            m.setDirection(CaptureDirection.OUT);
+            assertEquals(CaptureDirection.OUT, m.getDirection());
             m.parsePcapFile(f);
-            assertEquals(where(all, p -> p.direction() == Direction.OUTBOUND), e.frames);
+            assertEquals(where(all, p -> p.direction() == RecordDirection.OUTBOUND), e.frames);
             e.frames.clear();
-            m.setDirection(IpMonitor.Direction.IN); // libpcap's PCAP_D_IN: all but outbound
+            m.setDirection(CaptureDirection.IN); // libpcap's PCAP_D_IN: all but outbound
             m.parsePcapFile(f);
-            assertEquals(where(all, p -> p.direction() != Direction.OUTBOUND), e.frames);
+            assertEquals(where(all, p -> p.direction() != RecordDirection.OUTBOUND), e.frames);
 
             e.frames.clear();
-            m.setDirection(IpMonitor.Direction.BOTH);
+            m.setDirection(CaptureDirection.BOTH);
             m.pauseData();
             m.parsePcapFile(f);
             assertEquals(0, e.frames.size(), "paused: kept");
@@ -412,20 +413,20 @@ class IpMonitorIT {
         try (Collector c = collector()) {
             Events e = new Events();
             IpMonitor m = new IpMonitor();
-            m.setDirection(IpMonitor.Direction.OUT);
+            m.setDirection(CaptureDirection.OUT);
             try (m) {
                 m.addListener(e);
                 m.setTimezone(ZoneOffset.UTC);
                 m.activate("127.0.0.1:" + c.clientAddress().getPort());
                 await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
                 agent(c, Files.readAllBytes(f), 6);
-                List<IpPacket> out = where(all, p -> p.direction() == Direction.OUTBOUND);
+                List<IpPacket> out = where(all, p -> p.direction() == RecordDirection.OUTBOUND);
                 await().atMost(WAIT).until(() -> e.frames.size() == out.size());
                 assertEquals(out, e.frames);
-                assertTrue(e.frames.stream().allMatch(p -> p.direction() == Direction.OUTBOUND));
+                assertTrue(e.frames.stream().allMatch(p -> p.direction() == RecordDirection.OUTBOUND));
 
                 e.frames.clear();
-                m.setDirection(IpMonitor.Direction.BOTH); // while active
+                m.setDirection(CaptureDirection.BOTH); // while active
                 m.setFilter("arp or ip6");
                 agent(c, Files.readAllBytes(f), 7);
                 List<IpPacket> want = matching(f, "arp or ip6");
@@ -615,7 +616,7 @@ class IpMonitorIT {
                 m.setMaxPacketBytes(100);
                 m.setPacketTimeout(50);
                 m.setFilter("ether src 02:6d:67:00:00:01");
-                m.setDirection(IpMonitor.Direction.IN);
+                m.setDirection(CaptureDirection.IN);
                 m.activate(veth.b());
                 assertThrows(IllegalStateException.class, () -> m.setMaxPacketBytes(200));
                 for (int k = 0; k < 5; k++) {
@@ -626,7 +627,7 @@ class IpMonitorIT {
                 assertEquals(0, e.packets.size(), "not IP: onPacket only");
                 assertEquals(veth.b(), e.frames.get(0).source());
                 // direction OUT while active: frames arriving on b are not outbound there, one sent from b is
-                m.setDirection(IpMonitor.Direction.OUT);
+                m.setDirection(CaptureDirection.OUT);
                 e.frames.clear();
                 tx.sendPacket(TestAgents.experimentalFrame(90, 50)); // inbound at b: must not show
                 await().atMost(WAIT).until(() -> {

@@ -79,12 +79,12 @@ class NcfFramingTest {
     void maxLengthAndZeroLengthRecords() {
         ByteBuf in = Unpooled.buffer();
         long t = 1_700_000_000_123_456L;
-        NcfHeader.write(in, NcfHeader.MAX_DATA_LENGTH, t, ZoneOffset.UTC, Medium.ETHERNET, Direction.INBOUND);
+        NcfHeader.write(in, NcfHeader.MAX_DATA_LENGTH, t, ZoneOffset.UTC, Medium.ETHERNET, RecordDirection.INBOUND);
         for (int k = 0; k < NcfHeader.MAX_DATA_LENGTH; k++) {
             in.writeByte(k);
         }
-        NcfHeader.write(in, 0, t, ZoneOffset.UTC, Medium.ETHERNET, Direction.OUTBOUND);
-        NcfHeader.write(in, 3, t, ZoneOffset.UTC, Medium.ETHERNET, Direction.PASS_THROUGH);
+        NcfHeader.write(in, 0, t, ZoneOffset.UTC, Medium.ETHERNET, RecordDirection.OUTBOUND);
+        NcfHeader.write(in, 3, t, ZoneOffset.UTC, Medium.ETHERNET, RecordDirection.PASS_THROUGH);
         in.writeBytes(new byte[] {1, 2, 3});
         EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
         ch.writeInbound(in);
@@ -98,7 +98,7 @@ class NcfFramingTest {
         NcfRecords.decode(Unpooled.wrappedBuffer(got.get(1)), 0, clock, v);
         assertEquals(0, v.capturedLength());
         assertEquals(t, v.timestampMicros());
-        assertEquals(Direction.OUTBOUND, v.direction());
+        assertEquals(RecordDirection.OUTBOUND, v.direction());
         assertEquals(0, v.ipVersion());
         assertFalse(ch.finishAndReleaseAll());
     }

@@ -134,7 +134,7 @@ class NcfxFramingTest {
     @Test
     void zeroLengthEthernetFrameIsValid() {
         ByteBuf in = Unpooled.buffer();
-        NcfxHeader.write(in, 0, 5_000_000, ZoneOffset.UTC, Medium.ETHERNET, 0, Direction.INBOUND, null);
+        NcfxHeader.write(in, 0, 5_000_000, ZoneOffset.UTC, Medium.ETHERNET, 0, RecordDirection.INBOUND, null);
         EmbeddedChannel ch = new EmbeddedChannel(Framed.ncfx());
         ch.writeInbound(in);
         ByteBuf r = ch.readInbound();
@@ -142,7 +142,7 @@ class NcfxFramingTest {
         PacketView v = new PacketView();
         NcfRecords.decodeNcfx(r, r.readerIndex(), 0, new WallClock(ZoneOffset.UTC), v);
         assertEquals(0, v.capturedLength());
-        assertEquals(Direction.INBOUND, v.direction());
+        assertEquals(RecordDirection.INBOUND, v.direction());
         assertEquals(5_000_000, v.timestampMicros());
         r.release();
         assertFalse(ch.finishAndReleaseAll());

@@ -1,6 +1,6 @@
 package io.mirrorgate.server;
 
-import io.mirrorgate.protocol.Direction;
+import io.mirrorgate.protocol.RecordDirection;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.NcfHeader;
 import io.netty.buffer.ByteBuf;
@@ -73,7 +73,7 @@ public final class TestAgents {
         for (int k = 0; k < n; k++) {
             byte[] f = frame(agent, k, frameSize);
             ByteBuf r = Unpooled.buffer(NcfHeader.LENGTH + f.length);
-            NcfHeader.write(r, f.length, 1_700_000_000_000_000L + k * 10L, ZoneOffset.UTC, Medium.ETHERNET, Direction.INBOUND);
+            NcfHeader.write(r, f.length, 1_700_000_000_000_000L + k * 10L, ZoneOffset.UTC, Medium.ETHERNET, RecordDirection.INBOUND);
             r.writeBytes(f);
             out.add(ByteBufUtil.getBytes(r));
         }

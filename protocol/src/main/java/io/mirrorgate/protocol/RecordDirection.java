@@ -1,12 +1,12 @@
 package io.mirrorgate.protocol;
 
 /** NCF direction byte (not Wi-Fi): 0 pass-through, 1 inbound, 2 outbound. */
-public final class Direction {
+public final class RecordDirection {
     public static final int PASS_THROUGH = 0;
     public static final int INBOUND = 1;
     public static final int OUTBOUND = 2;
 
-    private Direction() {
+    private RecordDirection() {
     }
 
     public static String name(int direction) {
