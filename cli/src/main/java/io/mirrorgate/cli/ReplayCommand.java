@@ -138,8 +138,11 @@ final class ReplayCommand {
      * {@code retry} 0, one attempt: a failure is exit status 69 with the reason.
      */
     static Socket connect(InetSocketAddress to, long retry, io.mirrorgate.protocol.Tls tls, PrintStream err) throws CliException {
-        boolean said = false;
+        io.mirrorgate.protocol.Reconnect policy = new io.mirrorgate.protocol.Reconnect(
+                "mirrorgate: " + to.getHostString() + ":" + to.getPort(), java.time.Duration.ofSeconds(Math.max(1, retry)),
+                err::println);
         while (true) {
+            policy.attempt();
             try {
                 Socket s = new Socket(to.getAddress(), to.getPort());
                 s.setTcpNoDelay(true);
@@ -161,13 +164,9 @@ final class ReplayCommand {
                     throw new CliException(ExitStatus.UNAVAILABLE, "cannot connect to " + to.getHostString() + ":" + to.getPort()
                             + ": " + e.getMessage());
                 }
-                if (!said) {
-                    err.println("mirrorgate: cannot connect to " + to.getHostString() + ":" + to.getPort() + " ("
-                            + e.getMessage() + "); retrying every " + retry + " s");
-                    said = true;
-                }
+                policy.failed(e); // one line for the outage, not one per attempt
                 try {
-                    Thread.sleep(retry * 1000);
+                    Thread.sleep(policy.interval().toMillis());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new CliException(ExitStatus.UNAVAILABLE, "interrupted");

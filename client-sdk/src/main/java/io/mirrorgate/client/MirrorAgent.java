@@ -80,6 +80,8 @@ public final class MirrorAgent implements AutoCloseable {
     private io.mirrorgate.protocol.FrameSender injector;
     private Thread captureThread;
     private volatile PcapStat lastStats;
+    /** Attempts counted, one WARN per outage. */
+    private final io.mirrorgate.protocol.Reconnect reconnect;
 
     private MirrorAgent(Builder b) {
         this.target = b.target;
@@ -94,6 +96,8 @@ public final class MirrorAgent implements AutoCloseable {
         this.direction = b.direction;
         this.kernelBuffer = b.kernelBuffer;
         this.tls = b.tls;
+        this.reconnect = new io.mirrorgate.protocol.Reconnect("agent to " + target.getHostString() + ":" + target.getPort(),
+                retry, org.slf4j.LoggerFactory.getLogger(MirrorAgent.class)::warn);
     }
 
     /**
@@ -431,6 +435,7 @@ public final class MirrorAgent implements AutoCloseable {
         if (closed) {
             return;
         }
+        reconnect.attempt();
         new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
@@ -444,6 +449,7 @@ public final class MirrorAgent implements AutoCloseable {
                     }
                 }).connect(target).addListener(f -> {
                     if (!f.isSuccess()) {
+                        reconnect.failed(f.cause());
                         schedule();
                     }
                 });
@@ -451,7 +457,7 @@ public final class MirrorAgent implements AutoCloseable {
 
     private void schedule() {
         if (!closed) {
-            group.schedule(this::connect, retry.toMillis(), TimeUnit.MILLISECONDS);
+            reconnect.schedule(group, this::connect);
         }
     }
 
@@ -460,6 +466,7 @@ public final class MirrorAgent implements AutoCloseable {
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
             connects.incrementAndGet();
+            reconnect.connected();
             drain();
             super.channelActive(ctx);
         }
@@ -484,6 +491,9 @@ public final class MirrorAgent implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             channel = null;
+            if (!closed) {
+                reconnect.lost();
+            }
             schedule();
             super.channelInactive(ctx);
         }

@@ -49,6 +49,8 @@ public final class MirrorClient implements AutoCloseable {
     private final Dialect dialect;
     private final ZoneId zone;
     private final Duration reconnect;
+    /** The shared reconnect policy; what happens is told to the {@link ConnectionListener}, each time. */
+    private final io.mirrorgate.protocol.Reconnect policy;
     private final ConnectionListener connectionListener;
     private final PacketDelivery delivery;
     private final Tls tls;
@@ -65,6 +67,7 @@ public final class MirrorClient implements AutoCloseable {
         this.dialect = b.dialect;
         this.zone = b.zone;
         this.reconnect = b.reconnect;
+        this.policy = new io.mirrorgate.protocol.Reconnect("client", b.reconnect, line -> { });
         this.connectionListener = b.connectionListener;
         this.delivery = new PacketDelivery(b.queueCapacity, b.listener, b.handler, "mirrorgate-client-dispatcher");
         this.tls = b.tls;
@@ -213,6 +216,7 @@ public final class MirrorClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        policy.attempt();
         new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -228,6 +232,7 @@ public final class MirrorClient implements AutoCloseable {
                     }
                 }).connect(target).addListener(f -> {
                     if (!f.isSuccess()) {
+                        policy.failed(f.cause());
                         if (!closed) {
                             connectionListener.connectFailed(target, f.cause(), reconnect);
                         }
@@ -238,7 +243,7 @@ public final class MirrorClient implements AutoCloseable {
 
     private void scheduleReconnect() {
         if (!closed) {
-            group.schedule(this::connect, reconnect.toMillis(), TimeUnit.MILLISECONDS);
+            policy.schedule(group, this::connect);
         }
     }
 

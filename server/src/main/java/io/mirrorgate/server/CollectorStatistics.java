@@ -52,7 +52,7 @@ final class CollectorStatistics implements MetricsExporter.Source {
         MirrorOut m = mirrorOut;
         if (m != null) {
             out.add("mirror_out " + (m.connected() ? "connected" : "connecting") + " connect_failures="
-                    + m.connectFailures.get());
+                    + m.reconnect.failures());
         }
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()

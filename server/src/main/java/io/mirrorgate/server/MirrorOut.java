@@ -27,11 +27,11 @@ final class MirrorOut {
     private final long stallSeconds;
     private final InetSocketAddress target;
     private final int retrySeconds;
+    private final String name;
+    /** Attempts and failures counted, one WARN per outage. */
+    final io.mirrorgate.protocol.Reconnect reconnect;
     private volatile boolean stopped;
     private volatile Channel channel;
-    /** Connection attempts that failed (the receiver is not there, or refused). */
-    final java.util.concurrent.atomic.AtomicLong connectFailures = new java.util.concurrent.atomic.AtomicLong();
-    private boolean warned;
 
     MirrorOut(Transport transport, TlsMaterial tls, SubscriberEvents subscribers, Injection injection,
               Backpressure backpressure, long stallSeconds, InetSocketAddress target, int retrySeconds) {
@@ -43,6 +43,8 @@ final class MirrorOut {
         this.stallSeconds = stallSeconds;
         this.target = target;
         this.retrySeconds = retrySeconds;
+        this.name = "mirror-out " + target.getHostString() + ":" + target.getPort();
+        this.reconnect = new io.mirrorgate.protocol.Reconnect(name, java.time.Duration.ofSeconds(retrySeconds), LOG::warn);
     }
 
     void start() {
@@ -53,7 +55,7 @@ final class MirrorOut {
         if (stopped) {
             return;
         }
-        String name = "mirror-out " + target.getHostString() + ":" + target.getPort();
+        reconnect.attempt();
         ChannelFuture f = transport.client().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -68,14 +70,10 @@ final class MirrorOut {
         f.addListener(done -> {
             if (done.isSuccess()) {
                 channel = f.channel();
-                warned = false;
+                reconnect.connected();
                 LOG.info("{}: connected", name);
             } else {
-                connectFailures.incrementAndGet();
-                if (!warned) {
-                    LOG.warn("{}: cannot connect ({}); retrying every {} s", name, done.cause().getMessage(), retrySeconds);
-                    warned = true;
-                }
+                reconnect.failed(done.cause());
                 schedule();
             }
         });
@@ -84,8 +82,7 @@ final class MirrorOut {
     private void closed() {
         channel = null;
         if (!stopped) {
-            LOG.warn("mirror-out {}:{}: connection closed; retrying every {} s", target.getHostString(), target.getPort(),
-                    retrySeconds);
+            reconnect.lost();
             schedule();
         }
     }
