@@ -12,3 +12,10 @@ for f in *.pcap *.pcapng *.ncf *.ncfx; do
       -o ip.check_checksum:FALSE 2>/dev/null \
     | /usr/bin/python3 tools/pdml_to_tsv.py > "golden/$f.tsv"
 done
+
+# Community ID v1 (seed 0) per frame, as Wireshark's communityid post-dissector computes it;
+# empty for a frame it gives none. CommunityIdTest compares ours with these.
+for f in eth.pcap eth-malformed.pcap raw.pcap sll.pcap sll2.pcap null.pcap loop.pcap token-ring.pcap wifi.pcap; do
+  tshark -r "$f" --enable-protocol communityid -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
+      -T fields -e communityid 2>/dev/null > "golden/$f.communityid"
+done

@@ -104,11 +104,31 @@ final class CommandLines {
 
     static EventFormat eventFormat(String format, java.io.OutputStream out, TextFormat.Time time, ZoneId zone)
             throws java.io.IOException {
+        return eventFormat(format, out, time, zone, 0);
+    }
+
+    static EventFormat eventFormat(String format, java.io.OutputStream out, TextFormat.Time time, ZoneId zone,
+                                   int communityIdSeed) throws java.io.IOException {
         switch (format) {
             case "tsv": return new TsvFormat(out);
-            case "jsonl": return new JsonlFormat(out);
+            case "jsonl": return new JsonlFormat(out, communityIdSeed);
             default: return new TextFormat(out, time, zone);
         }
+    }
+
+    /** {@code --community-id-seed} of {@code read} and {@code watch}. */
+    static Option communityIdSeedOption() {
+        return Option.builder().longOpt("community-id-seed").hasArg().argName("N")
+                .desc("seed of the Community ID on jsonl events, 0..65535 (default 0, as Zeek and Suricata)").get();
+    }
+
+    /** The {@code --community-id-seed} given, checked. */
+    static int communityIdSeed(String command, CommandLine cl) throws CliException {
+        long seed = positiveLong(command, cl, "community-id-seed", 0);
+        if (seed > 0xFFFF) {
+            throw usage(command, "--community-id-seed " + seed + ": 0..65535 (two bytes in the hash)");
+        }
+        return (int) seed;
     }
 
     /** {@code --time} of {@code read} and {@code watch}. */

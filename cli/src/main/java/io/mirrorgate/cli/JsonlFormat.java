@@ -19,9 +19,15 @@ final class JsonlFormat implements EventFormat {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final JsonGenerator g;
+    private final int communityIdSeed;
     private char[] hex = new char[4096];
 
     JsonlFormat(OutputStream out) throws IOException {
+        this(out, 0);
+    }
+
+    JsonlFormat(OutputStream out, int communityIdSeed) throws IOException {
+        this.communityIdSeed = communityIdSeed;
         g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.setPrettyPrinter(new MinimalPrettyPrinter(""));
@@ -103,6 +109,10 @@ final class JsonlFormat implements EventFormat {
         }
         if (v.isMalformed()) {
             g.writeStringField("malformed", v.malformedReason());
+        }
+        String communityId = io.mirrorgate.protocol.CommunityId.of(v, communityIdSeed);
+        if (communityId != null) {
+            g.writeStringField("communityId", communityId);
         }
         g.writeEndObject();
         g.writeRaw('\n');

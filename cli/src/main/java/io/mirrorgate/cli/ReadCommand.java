@@ -40,6 +40,7 @@ final class ReadCommand {
                 .desc("output format (default text)").get());
         o.addOption(CommandLines.countOption("stop after N records (after the filter)"));
         o.addOption(CommandLines.timeOption());
+        o.addOption(CommandLines.communityIdSeedOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -83,7 +84,7 @@ final class ReadCommand {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                reader.format = CommandLines.eventFormat(format, stdout, time, zone);
+                reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl));
                 reader.format.begin();
             }
             long total = 0;

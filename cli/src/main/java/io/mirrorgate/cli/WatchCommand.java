@@ -38,6 +38,7 @@ final class WatchCommand {
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter (or give it after --)").get());
         o.addOption(CommandLines.countOption("exit 0 after N packets (after the filter)"));
         o.addOption(CommandLines.timeOption());
+        o.addOption(CommandLines.communityIdSeedOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
@@ -80,7 +81,7 @@ final class WatchCommand {
                 pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                fmt = CommandLines.eventFormat(format, stdout, time, zone);
+                fmt = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl));
                 fmt.begin();
                 fmt.flush();
             }

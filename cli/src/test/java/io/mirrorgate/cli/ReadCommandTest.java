@@ -34,6 +34,31 @@ class ReadCommandTest {
         return s.isEmpty() ? new String[0] : s.split("\n");
     }
 
+    /**
+     * Every jsonl event carries the flow's Community ID, the one Wireshark computes for the frame
+     * (testdata/golden/eth.pcap.communityid), but for the three frames docs/ANALYSIS.md explains.
+     */
+    @Test
+    void jsonlEventsCarryTheCommunityIdWiresharkGivesTheFlow() throws Exception {
+        Cli r = Cli.run("read", "--format", "jsonl", f("eth.pcap"));
+        assertEquals(0, r.status, r.err);
+        List<String> want = java.nio.file.Files.readAllLines(Cli.testdata("golden/eth.pcap.communityid"));
+        String[] lines = r.out.split("\n");
+        assertEquals(want.size(), lines.length);
+        int same = 0;
+        for (int k = 0; k < lines.length; k++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"communityId\":\"([^\"]+)\"").matcher(lines[k]);
+            String ours = m.find() ? m.group(1) : "";
+            if (ours.equals(want.get(k))) {
+                same++;
+            }
+        }
+        assertEquals(want.size() - 3, same);
+        Cli seeded = Cli.run("read", "--format", "jsonl", "--community-id-seed", "1", "-c", "1", f("eth.pcap"));
+        assertTrue(!seeded.out.contains(want.get(0)), "another seed, another ID");
+        assertEquals(64, Cli.run("read", "--community-id-seed", "65536", f("eth.pcap")).status);
+    }
+
     @Test
     void damagedFilePrintsEveryRecordBeforeTheDamageThenExits2() {
         Cli r = Cli.run("read", "--format", "tsv", "--timezone", "UTC", f("eth-cut.ncf"));

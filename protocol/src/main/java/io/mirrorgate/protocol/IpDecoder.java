@@ -509,6 +509,7 @@ public final class IpDecoder {
         if (!firstFragment) {
             return;
         }
+        v.transportOffset = q;
         int avail = ipEnd - q;
         boolean snapped = v.originalLength > v.capturedLength;
         switch (proto) {

@@ -72,6 +72,7 @@ public final class PacketView {
     int l4PayloadLength;
     int icmpType;
     int icmpCode;
+    int transportOffset;
 
     /** Starts a new record: clears everything and sets the record's basic fields. */
     public void startRecord(long timestampMicros, int capturedLength, int originalLength, int medium) {
@@ -116,6 +117,7 @@ public final class PacketView {
         l4PayloadLength = -1;
         icmpType = -1;
         icmpCode = -1;
+        transportOffset = -1;
     }
 
     public void setSource(Object source) {
@@ -194,6 +196,8 @@ public final class PacketView {
     public int l4PayloadLength() { return l4PayloadLength; }
     public int icmpType() { return icmpType; }
     public int icmpCode() { return icmpCode; }
+    /** Index in {@link #buffer()} of the transport header (first fragment only), or -1. */
+    public int transportOffset() { return transportOffset; }
 
     public int wifiSignalPercent() { return wifiSignalPercent; }
     public long wifiRate100kbps() { return wifiRate100k; }
