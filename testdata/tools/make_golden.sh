@@ -19,3 +19,8 @@ for f in eth.pcap eth-malformed.pcap raw.pcap sll.pcap sll2.pcap null.pcap loop.
   tshark -r "$f" --enable-protocol communityid -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
       -T fields -e communityid 2>/dev/null > "golden/$f.communityid"
 done
+
+# TCP and UDP conversations (no reassembly), for ConversationTrackerTest.
+for f in eth.pcap; do
+  tshark -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE -q -z conv,tcp -z conv,udp 2>/dev/null > "golden/$f.conv"
+done

@@ -32,6 +32,8 @@ final class ReadCommand {
     static final String NAME = "read";
     /** Inputs larger than this get a progress bar when stderr is a terminal. */
     private static final long PROGRESS_MIN_BYTES = 4L << 20;
+    /** Conversations tracked at once by {@code --conversations}; the least recently seen beyond are evicted. */
+    static final int CONVERSATIONS_MAX = 1_000_000;
     private static final int PROGRESS_EVERY = 8192;
 
     static Options options() {
@@ -41,6 +43,8 @@ final class ReadCommand {
         o.addOption(CommandLines.countOption("stop after N records (after the filter)"));
         o.addOption(CommandLines.timeOption());
         o.addOption(CommandLines.communityIdSeedOption());
+        o.addOption(Option.builder().longOpt("conversations")
+                .desc("print the conversation table at the end instead of the packets (--format tsv, text or jsonl)").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -80,7 +84,14 @@ final class ReadCommand {
         BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
         Reader reader = new Reader(zone, filter, count, err);
         try {
-            if (write != null) {
+            if (cl.hasOption("conversations")) {
+                if (write != null) {
+                    throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
+                }
+                reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
+                reader.conversationFormat = format;
+                reader.stdout = stdout;
+            } else if (write != null) {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
@@ -144,6 +155,10 @@ final class ReadCommand {
         private final PrintStream err;
         EventFormat format;
         PcapOutput pcap;
+        io.mirrorgate.protocol.ConversationTracker tracker;
+        String conversationFormat;
+        java.io.OutputStream stdout;
+        long firstMicros = Long.MIN_VALUE;
         boolean progress;
         private long frame;
 
@@ -209,7 +224,12 @@ final class ReadCommand {
                         continue;
                     }
                     frame++;
-                    if (format != null) {
+                    if (firstMicros == Long.MIN_VALUE) {
+                        firstMicros = view.timestampMicros();
+                    }
+                    if (tracker != null) {
+                        tracker.add(view);
+                    } else if (format != null) {
                         format.write(frame, view);
                     } else {
                         pcap.write(view);
@@ -225,6 +245,9 @@ final class ReadCommand {
         }
 
         private void flushOutput() throws IOException {
+            if (tracker != null) {
+                return;
+            }
             if (format != null) {
                 format.flush();
             } else {
@@ -233,6 +256,15 @@ final class ReadCommand {
         }
 
         void finish() throws IOException {
+            if (tracker != null) {
+                ConversationFormat.write(conversationFormat, tracker.drain(), firstMicros == Long.MIN_VALUE ? 0 : firstMicros,
+                        stdout);
+                if (tracker.evicted() > 0) {
+                    err.println("mirrorgate: " + NAME + ": " + tracker.evicted() + " conversations evicted (more than "
+                            + CONVERSATIONS_MAX + " at once); their counts are in the table, split");
+                }
+                return;
+            }
             if (format != null) {
                 format.flush();
                 return;

@@ -38,6 +38,25 @@ class ReadCommandTest {
      * Every jsonl event carries the flow's Community ID, the one Wireshark computes for the frame
      * (testdata/golden/eth.pcap.communityid), but for the three frames docs/ANALYSIS.md explains.
      */
+    /** The conversation table: the TSV header of docs/ANALYSIS.md, and Zeek conn.log fields in jsonl. */
+    @Test
+    void conversationsAsATsvTableAndAsZeekConnRecords() throws Exception {
+        Cli tsv = Cli.run("read", "--conversations", "--format", "tsv", f("eth.pcap"));
+        assertEquals(0, tsv.status, tsv.err);
+        String[] lines = tsv.out.split("\n");
+        assertEquals(ConversationFormat.TSV_HEADER, lines[0]);
+        assertTrue(lines[1].startsWith("tcp\t192.168.1.10\t49152\t93.184.216.34\t80\t2\t149\t1\t54\t0.000000\t"), lines[1]);
+        assertTrue(lines[1].endsWith("\t1:h1eb0VhgdYs0KPGUsg1yGSMBjac="), lines[1]);
+        Cli jsonl = Cli.run("read", "--conversations", "--format", "jsonl", f("eth.pcap"));
+        String first = jsonl.out.split("\n")[0];
+        for (String field : List.of("\"ts\"", "\"id.orig_h\":\"192.168.1.10\"", "\"id.orig_p\":49152", "\"id.resp_h\"",
+                "\"id.resp_p\":80", "\"proto\":\"tcp\"", "\"duration\"", "\"orig_pkts\":2", "\"orig_ip_bytes\"",
+                "\"resp_pkts\":1", "\"resp_ip_bytes\"", "\"conn_state\"", "\"history\"", "\"community_id\"")) {
+            assertTrue(first.contains(field), field + " in " + first);
+        }
+        assertEquals(64, Cli.run("read", "--conversations", "-w", "x.pcap", f("eth.pcap")).status);
+    }
+
     @Test
     void jsonlEventsCarryTheCommunityIdWiresharkGivesTheFlow() throws Exception {
         Cli r = Cli.run("read", "--format", "jsonl", f("eth.pcap"));

@@ -43,9 +43,9 @@ public final class CommunityId {
         if (!v.hasIpHeader() || brokenIpHeader(v.malformation())) {
             return null;
         }
-        if (depth < 4) {
-            PacketView inner = inner(v);
-            if (inner != null && inner.hasIpHeader() && !brokenIpHeader(inner.malformation())) {
+        if (depth < Tunnels.MAX_DEPTH) {
+            PacketView inner = new PacketView();
+            if (Tunnels.decodeInner(v, inner) && inner.hasIpHeader() && !brokenIpHeader(inner.malformation())) {
                 return of(inner, seed, depth + 1);
             }
         }
@@ -84,50 +84,6 @@ public final class CommunityId {
     private static boolean brokenIpHeader(Malformation m) {
         return m == Malformation.IP_VERSION_MISMATCH || m == Malformation.RAW_IP_VERSION || m == Malformation.IPV4_IHL
                 || m == Malformation.IPV4_HEADER_LENGTH || m == Malformation.IPV4_TOTAL_LENGTH_SHORT;
-    }
-
-    /** The packet a tunnel carries (IP in IP, IPv6 in IP, GRE), decoded; null for no tunnel. */
-    private static PacketView inner(PacketView v) {
-        int t = v.transportOffset();
-        int end = v.frameOffset() + v.capturedLength();
-        if (t < 0 || t >= end) {
-            return null;
-        }
-        ByteBuf b = v.buffer();
-        int at;
-        int linkType;
-        switch (v.ipProtocol()) {
-            case 4:
-            case 41:
-                at = t;
-                linkType = LinkType.RAW;
-                break;
-            case 47: {
-                if (t + 4 > end) {
-                    return null;
-                }
-                int flags = b.getUnsignedShort(t);
-                int type = b.getUnsignedShort(t + 2);
-                at = t + 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0);
-                if (type == 0x0800 || type == 0x86DD) {
-                    linkType = LinkType.RAW;
-                } else if (type == 0x6558) {
-                    linkType = LinkType.ETHERNET;
-                } else {
-                    return null;
-                }
-                break;
-            }
-            default:
-                return null;
-        }
-        if (at >= end) {
-            return null;
-        }
-        PacketView inner = new PacketView();
-        inner.startRecord(v.timestampMicros(), end - at, end - at, Medium.ETHERNET);
-        IpDecoder.decode(b, at, end - at, linkType, inner);
-        return inner;
     }
 
     /** The ID of an ICMP ({@code proto} 1) or ICMPv6 (58) message of {@code type} and {@code code}. */

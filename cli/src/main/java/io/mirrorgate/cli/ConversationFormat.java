@@ -1,0 +1,99 @@
+package io.mirrorgate.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import io.mirrorgate.protocol.AddressText;
+import io.mirrorgate.protocol.ConversationTracker.Conversation;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The conversation table of {@code read --conversations}: TSV with the columns of docs/ANALYSIS.md,
+ * Zeek conn.log-compatible JSON lines, or a text table. Times are seconds relative to the first
+ * record, as tshark's "Relative Start".
+ */
+final class ConversationFormat {
+    static final String TSV_HEADER = "proto\taddr_a\tport_a\taddr_b\tport_b\tframes_ab\tbytes_ab\tframes_ba\tbytes_ba"
+            + "\tstart\tduration\tretransmissions\tstate\thistory\tcommunity_id";
+
+    private ConversationFormat() {
+    }
+
+    static void write(String format, List<Conversation> conversations, long firstMicros, OutputStream out)
+            throws IOException {
+        if (format.equals("jsonl")) {
+            jsonl(conversations, out);
+            return;
+        }
+        PrintStream p = new PrintStream(out, false, StandardCharsets.UTF_8);
+        if (format.equals("tsv")) {
+            p.println(TSV_HEADER);
+        }
+        for (Conversation c : conversations) {
+            String start = String.format(Locale.ROOT, "%.6f", (c.start - firstMicros) / 1e6);
+            String duration = String.format(Locale.ROOT, "%.6f", c.durationMicros() / 1e6);
+            String a = AddressText.of(c.addrA);
+            String b = AddressText.of(c.addrB);
+            boolean ports = (c.proto == 6 || c.proto == 17) && c.portA >= 0;
+            if (format.equals("tsv")) {
+                p.println(c.protoName() + "\t" + a + "\t" + (ports ? c.portA : "") + "\t" + b + "\t" + (ports ? c.portB : "")
+                        + "\t" + c.framesAB + "\t" + c.bytesAB + "\t" + c.framesBA + "\t" + c.bytesBA + "\t" + start + "\t"
+                        + duration + "\t" + (c.proto == 6 ? c.retransmissions : "") + "\t" + c.state() + "\t"
+                        + c.history() + "\t" + (c.communityId() == null ? "" : c.communityId()));
+            } else {
+                p.println(String.format(Locale.ROOT, "%-6s %s <-> %s  %d frames %d bytes ->  %d frames %d bytes <-  start %s"
+                        + " duration %s %s%s", c.protoName(), ports ? endpoint(a, c.portA) : a, ports ? endpoint(b, c.portB) : b,
+                        c.framesAB, c.bytesAB, c.framesBA, c.bytesBA, start, duration, c.state(),
+                        c.history().isEmpty() ? "" : " " + c.history()));
+            }
+        }
+        p.flush();
+    }
+
+    private static String endpoint(String addr, int port) {
+        return (addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
+    }
+
+    /** Zeek conn.log field names, so Zeek log pipelines read it; mirrorgate's own counts under their own names. */
+    private static void jsonl(List<Conversation> conversations, OutputStream out) throws IOException {
+        JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.setPrettyPrinter(new MinimalPrettyPrinter(""));
+        for (Conversation c : conversations) {
+            boolean ports = (c.proto == 6 || c.proto == 17) && c.portA >= 0;
+            g.writeStartObject();
+            g.writeNumberField("ts", c.start / 1e6);
+            g.writeStringField("id.orig_h", AddressText.of(c.addrA));
+            g.writeNumberField("id.orig_p", ports ? c.portA : 0);
+            g.writeStringField("id.resp_h", AddressText.of(c.addrB));
+            g.writeNumberField("id.resp_p", ports ? c.portB : 0);
+            g.writeStringField("proto", c.protoName());
+            g.writeNumberField("duration", c.durationMicros() / 1e6);
+            g.writeNumberField("orig_pkts", c.framesAB);
+            g.writeNumberField("orig_ip_bytes", c.ipBytesAB);
+            g.writeNumberField("resp_pkts", c.framesBA);
+            g.writeNumberField("resp_ip_bytes", c.ipBytesBA);
+            g.writeNumberField("orig_bytes", c.payloadBytesAB);
+            g.writeNumberField("resp_bytes", c.payloadBytesBA);
+            g.writeStringField("conn_state", c.state());
+            g.writeStringField("history", c.history());
+            if (c.communityId() != null) {
+                g.writeStringField("community_id", c.communityId());
+            }
+            g.writeNumberField("frame_bytes_ab", c.bytesAB);
+            g.writeNumberField("frame_bytes_ba", c.bytesBA);
+            if (c.proto == 6) {
+                g.writeNumberField("retransmissions", c.retransmissions);
+            }
+            g.writeEndObject();
+            g.writeRaw('\n');
+        }
+        g.flush();
+    }
+}

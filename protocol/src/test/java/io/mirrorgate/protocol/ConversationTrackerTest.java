@@ -1,0 +1,101 @@
+package io.mirrorgate.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/** The conversation table against tshark's, and its bounds. */
+class ConversationTrackerTest {
+    private static List<ConversationTracker.Conversation> track(String file) throws IOException {
+        ConversationTracker t = new ConversationTracker(1000);
+        PacketView v = new PacketView();
+        try (CaptureReader r = CaptureFiles.open(Fixtures.path(file), ZoneOffset.UTC)) {
+            while (r.next(v)) {
+                t.add(v);
+            }
+        }
+        return t.drain();
+    }
+
+    /** tshark -q -z conv,tcp -z conv,udp (golden/X.conv), as "proto a:pa b:pb frames_ab bytes_ab frames_ba bytes_ba". */
+    private static List<String> tshark(String file) throws IOException {
+        List<String> out = new ArrayList<>();
+        String proto = null;
+        for (String line : Files.readAllLines(Fixtures.path("golden/" + file + ".conv"))) {
+            if (line.startsWith("TCP Conversations")) {
+                proto = "tcp";
+            } else if (line.startsWith("UDP Conversations")) {
+                proto = "udp";
+            } else if (line.contains("<->")) {
+                String[] sides = line.split("<->");
+                String a = sides[0].trim();
+                String[] rest = sides[1].trim().split("\\s+");
+                // B, frames and bytes B->A ("<-"), frames and bytes A->B ("->"), totals, start, duration
+                out.add(proto + " " + a + " " + rest[0] + " " + rest[4] + " " + rest[5] + " " + rest[1] + " " + rest[2]);
+            }
+        }
+        return out;
+    }
+
+    private static String row(ConversationTracker.Conversation c) {
+        return String.format(Locale.ROOT, "%s %s:%d %s:%d %d %d %d %d", c.protoName(), AddressText.of(c.addrA), c.portA,
+                AddressText.of(c.addrB), c.portB, c.framesAB, c.bytesAB, c.framesBA, c.bytesBA);
+    }
+
+    /**
+     * Every TCP and UDP conversation with ports, frames and bytes each way, equal to tshark's
+     * (reassembly off): reused ports after FIN start a new conversation, tunnels count as their
+     * innermost flow, A is the endpoint that sent first.
+     */
+    @Test
+    void tcpAndUdpConversationsAsTsharkCountsThem() throws IOException {
+        List<String> ours = new ArrayList<>();
+        for (ConversationTracker.Conversation c : track("eth.pcap")) {
+            if ((c.proto == 6 || c.proto == 17) && c.portA >= 0) {
+                ours.add(row(c));
+            }
+        }
+        List<String> want = tshark("eth.pcap");
+        assertEquals(22, want.size());
+        assertEquals(want.stream().sorted().toList(), ours.stream().sorted().toList());
+    }
+
+    private static void udp(PacketView v, ByteBuf b, int src, int sport, long micros) {
+        b.clear();
+        b.writeBytes(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).writeShort(0x0800);
+        b.writeByte(0x45).writeByte(0).writeShort(28).writeShort(1).writeShort(0).writeByte(64).writeByte(17).writeShort(0);
+        b.writeInt(src).writeInt(0x0A000002);
+        b.writeShort(sport).writeShort(53).writeShort(8).writeShort(0);
+        v.startRecord(micros, b.readableBytes(), b.readableBytes(), Medium.ETHERNET);
+        IpDecoder.decode(b, 0, b.readableBytes(), LinkType.ETHERNET, v);
+    }
+
+    /** Bounded: past the maximum the least recently seen is evicted, an idle one expires; both counted, none lost. */
+    @Test
+    void boundedByCountAndIdleTimeWithNothingLost() {
+        ConversationTracker t = new ConversationTracker(100);
+        PacketView v = new PacketView();
+        ByteBuf b = Unpooled.buffer(64);
+        for (int k = 0; k < 150; k++) {
+            udp(v, b, 0x0A000100 + k, 1000, 1_000_000L + k);
+            t.add(v);
+        }
+        assertEquals(100, t.size());
+        assertEquals(50, t.evicted());
+        udp(v, b, 0x0A0001FF, 1000, 1_000_000L + ConversationTracker.OTHER_TIMEOUT_MICROS + 10_000_000L);
+        t.add(v);
+        assertEquals(100, t.expired(), "every earlier one idle past the UDP timeout");
+        List<ConversationTracker.Conversation> all = t.drain();
+        assertEquals(151, all.size(), "evicted and expired conversations are still reported");
+        assertTrue(all.stream().allMatch(c -> c.framesAB == 1));
+    }
+}
