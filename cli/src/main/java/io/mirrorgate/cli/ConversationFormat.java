@@ -25,6 +25,40 @@ final class ConversationFormat {
     private ConversationFormat() {
     }
 
+    /**
+     * Sorts the table as {@code --sort} says: {@code start} (the default: as they began),
+     * {@code bytes} or {@code packets} (both ways, most first).
+     */
+    static void sort(List<Conversation> conversations, String by) {
+        switch (by) {
+            case "bytes":
+                conversations.sort((a, b) -> Long.compare(b.bytesAB + b.bytesBA, a.bytesAB + a.bytesBA));
+                break;
+            case "packets":
+                conversations.sort((a, b) -> Long.compare(b.framesAB + b.framesBA, a.framesAB + a.framesBA));
+                break;
+            default:
+                conversations.sort((a, b) -> Long.compare(a.start, b.start));
+        }
+    }
+
+    /** {@code --sort}, checked. */
+    static String sortOption(String command, org.apache.commons.cli.CommandLine cl) throws CliException {
+        String by = cl.getOptionValue("sort", "start");
+        if (!by.equals("start") && !by.equals("bytes") && !by.equals("packets")) {
+            throw CommandLines.usage(command, "--sort '" + by + "' (expected start, bytes or packets)");
+        }
+        if (cl.hasOption("sort") && !cl.hasOption("conversations")) {
+            throw CommandLines.usage(command, "--sort goes with --conversations");
+        }
+        return by;
+    }
+
+    static org.apache.commons.cli.Option option() {
+        return org.apache.commons.cli.Option.builder().longOpt("sort").hasArg().argName("start|bytes|packets")
+                .desc("order of the conversation table (default start)").get();
+    }
+
     static void write(String format, List<Conversation> conversations, long firstMicros, OutputStream out)
             throws IOException {
         if (format.equals("jsonl")) {

@@ -45,6 +45,7 @@ final class ReadCommand {
         o.addOption(CommandLines.communityIdSeedOption());
         o.addOption(Option.builder().longOpt("conversations")
                 .desc("print the conversation table at the end instead of the packets (--format tsv, text or jsonl)").get());
+        o.addOption(ConversationFormat.option());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -84,12 +85,14 @@ final class ReadCommand {
         BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
         Reader reader = new Reader(zone, filter, count, err);
         try {
+            String sortBy = ConversationFormat.sortOption(NAME, cl);
             if (cl.hasOption("conversations")) {
                 if (write != null) {
                     throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
                 }
                 reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
                 reader.conversationFormat = format;
+                reader.sort = sortBy;
                 reader.stdout = stdout;
             } else if (write != null) {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
@@ -157,6 +160,7 @@ final class ReadCommand {
         PcapOutput pcap;
         io.mirrorgate.protocol.ConversationTracker tracker;
         String conversationFormat;
+        String sort = "start";
         java.io.OutputStream stdout;
         long firstMicros = Long.MIN_VALUE;
         boolean progress;
@@ -257,7 +261,9 @@ final class ReadCommand {
 
         void finish() throws IOException {
             if (tracker != null) {
-                ConversationFormat.write(conversationFormat, tracker.drain(), firstMicros == Long.MIN_VALUE ? 0 : firstMicros,
+                java.util.List<io.mirrorgate.protocol.ConversationTracker.Conversation> table = tracker.drain();
+                ConversationFormat.sort(table, sort);
+                ConversationFormat.write(conversationFormat, table, firstMicros == Long.MIN_VALUE ? 0 : firstMicros,
                         stdout);
                 if (tracker.evicted() > 0) {
                     err.println("mirrorgate: " + NAME + ": " + tracker.evicted() + " conversations evicted (more than "

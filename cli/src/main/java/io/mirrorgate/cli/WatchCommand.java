@@ -39,6 +39,11 @@ final class WatchCommand {
         o.addOption(CommandLines.countOption("exit 0 after N packets (after the filter)"));
         o.addOption(CommandLines.timeOption());
         o.addOption(CommandLines.communityIdSeedOption());
+        o.addOption(Option.builder().longOpt("conversations")
+                .desc("print the conversation table (as read --conversations) at exit, and every --interval").get());
+        o.addOption(ConversationFormat.option());
+        o.addOption(Option.builder().longOpt("interval").hasArg().argName("SEC")
+                .desc("with --conversations: also print the table every SEC seconds").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
@@ -74,10 +79,22 @@ final class WatchCommand {
         io.mirrorgate.protocol.Tls tls = CommandLines.clientTls(NAME, cl);
         String write = cl.getOptionValue("write");
         BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
+        boolean conversations = cl.hasOption("conversations");
+        String sortBy = ConversationFormat.sortOption(NAME, cl);
+        long interval = CommandLines.positiveLong(NAME, cl, "interval", 0);
+        if (conversations && write != null) {
+            throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
+        }
+        if (interval > 0 && !conversations) {
+            throw CommandLines.usage(NAME, "--interval goes with --conversations");
+        }
+        java.util.concurrent.ScheduledExecutorService ticker = null;
         try {
             EventFormat fmt = null;
             PcapOutput pcap = null;
-            if (write != null) {
+            if (conversations) {
+                // no per-packet output: the table, at exit and every --interval
+            } else if (write != null) {
                 pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
@@ -87,6 +104,20 @@ final class WatchCommand {
             }
             CountDownLatch done = new CountDownLatch(1);
             Printer printer = new Printer(fmt, pcap, filter, count, done);
+            if (conversations) {
+                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX);
+                printer.tableFormat = format;
+                printer.sort = sortBy;
+                printer.out = stdout;
+                if (interval > 0) {
+                    ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "mirrorgate-watch-table");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    ticker.scheduleAtFixedRate(printer::printTable, interval, interval, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
             Signal.handle(new Signal("INT"), s -> done.countDown());
             Signal.handle(new Signal("TERM"), s -> done.countDown());
             if (cl.hasOption("connect")) {
@@ -110,9 +141,18 @@ final class WatchCommand {
                     done.await();
                 }
             }
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
+            if (conversations) {
+                printer.printTable();
+            }
             synchronized (printer) {
                 if (printer.error != null && !ReadCommand.isBrokenPipe(printer.error)) {
                     throw new CliException(ExitStatus.IO_ERROR, NAME + ": cannot write output: " + printer.error.getMessage());
+                }
+                if (conversations) {
+                    return ExitStatus.OK;
                 }
                 if (fmt != null) {
                     fmt.flush();
@@ -130,6 +170,9 @@ final class WatchCommand {
             Thread.currentThread().interrupt();
             return ExitStatus.OK;
         } finally {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
             if (filter != null) {
                 filter.close();
             }
@@ -192,6 +235,12 @@ final class WatchCommand {
         private final CountDownLatch done;
         private long frame;
         IOException error;
+        /** --conversations: packets go to the tracker, the table out at exit and every --interval. */
+        io.mirrorgate.protocol.ConversationTracker tracker;
+        String tableFormat;
+        String sort = "start";
+        java.io.OutputStream out;
+        private long firstMicros = Long.MIN_VALUE;
 
         Printer(EventFormat fmt, PcapOutput pcap, BpfFilter filter, long count, CountDownLatch done) {
             this.fmt = fmt;
@@ -211,7 +260,12 @@ final class WatchCommand {
             }
             frame++;
             try {
-                if (fmt != null) {
+                if (tracker != null) {
+                    if (firstMicros == Long.MIN_VALUE) {
+                        firstMicros = v.timestampMicros();
+                    }
+                    tracker.add(v);
+                } else if (fmt != null) {
                     fmt.write(frame, v);
                 } else {
                     pcap.write(v);
@@ -226,8 +280,27 @@ final class WatchCommand {
             }
         }
 
+        /** The conversation table now (ended ones once, live ones every time). */
+        synchronized void printTable() {
+            if (tracker == null || error != null) {
+                return;
+            }
+            try {
+                java.util.List<io.mirrorgate.protocol.ConversationTracker.Conversation> table = tracker.drain();
+                ConversationFormat.sort(table, sort);
+                ConversationFormat.write(tableFormat, table, firstMicros == Long.MIN_VALUE ? 0 : firstMicros, out);
+                out.flush();
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+
         @Override
         public synchronized void onReadComplete() {
+            if (tracker != null) {
+                return;
+            }
             try {
                 if (fmt != null) {
                     fmt.flush();

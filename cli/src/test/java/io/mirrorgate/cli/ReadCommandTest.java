@@ -55,6 +55,16 @@ class ReadCommandTest {
             assertTrue(first.contains(field), field + " in " + first);
         }
         assertEquals(64, Cli.run("read", "--conversations", "-w", "x.pcap", f("eth.pcap")).status);
+        assertEquals(64, Cli.run("read", "--sort", "bytes", f("eth.pcap")).status, "--sort needs --conversations");
+        assertEquals(64, Cli.run("read", "--conversations", "--sort", "size", f("eth.pcap")).status);
+        String[] byBytes = Cli.run("read", "--conversations", "--sort", "bytes", "--format", "tsv", f("eth.pcap")).out.split("\n");
+        long previous = Long.MAX_VALUE;
+        for (int k = 1; k < byBytes.length; k++) {
+            String[] col = byBytes[k].split("\t", -1);
+            long total = Long.parseLong(col[6]) + Long.parseLong(col[8]);
+            assertTrue(total <= previous, "most bytes first: " + byBytes[k]);
+            previous = total;
+        }
     }
 
     @Test

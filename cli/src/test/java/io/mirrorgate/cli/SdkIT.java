@@ -75,6 +75,27 @@ class SdkIT {
         }
     }
 
+    /** watch --conversations over a collector prints the table read --conversations prints for the same records. */
+    @Test
+    void watchConversationsPrintsTheTableReadPrints() throws Exception {
+        try (Collector c = collector()) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<Cli> watch = pool.submit(() -> Cli.run("watch", "--connect", "127.0.0.1:" + c.clientAddress().getPort(),
+                    "--conversations", "--format", "tsv", "--count", "39", "--timezone", "UTC"));
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            Cli replay = Cli.run("replay", Cli.testdata("eth.ncf").toString(), "--mirror", "127.0.0.1:" + c.mirrorAddress().getPort(),
+                    "--timezone", "UTC");
+            assertEquals(0, replay.status, replay.err);
+            Cli w = watch.get();
+            pool.shutdown();
+            assertEquals(0, w.status, w.err);
+            Cli read = Cli.run("read", "--conversations", "--format", "tsv", "--timezone", "UTC", Cli.testdata("eth.ncf").toString());
+            assertEquals(read.out, w.out);
+            assertTrue(read.out.split("\n").length > 20, read.out);
+        }
+        assertEquals(64, Cli.run("watch", "--connect", "127.0.0.1:1", "--interval", "5").status, "--interval needs --conversations");
+    }
+
     @Test
     void watchWritesPcapToStdout() throws Exception {
         try (Collector c = collector()) {

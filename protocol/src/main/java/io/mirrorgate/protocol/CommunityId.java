@@ -16,11 +16,11 @@ import java.util.Base64;
  * UDP or SCTP packet whose ports are not there (a later fragment), as Wireshark does.
  */
 public final class CommunityId {
-    private static final int TCP = 6;
-    private static final int UDP = 17;
-    private static final int SCTP = 132;
-    private static final int ICMP = 1;
-    private static final int ICMPV6 = 58;
+    private static final int TCP = IpDecoder.PROTO_TCP;
+    private static final int UDP = IpDecoder.PROTO_UDP;
+    private static final int SCTP = IpDecoder.PROTO_SCTP;
+    private static final int ICMP = IpDecoder.PROTO_ICMP;
+    private static final int ICMPV6 = IpDecoder.PROTO_ICMPV6;
 
     /** ICMPv4 request/reply pairs (Zeek's ICMP analyzer): echo, timestamp, information, address mask, router. */
     private static final int[][] ICMP4_PAIRS = {{8, 0}, {13, 14}, {15, 16}, {17, 18}, {10, 9}};

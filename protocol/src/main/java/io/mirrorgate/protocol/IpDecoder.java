@@ -40,6 +40,7 @@ public final class IpDecoder {
     public static final int PROTO_ROUTING = 43;
     public static final int PROTO_FRAGMENT = 44;
     public static final int PROTO_ICMPV6 = 58;
+    public static final int PROTO_SCTP = 132;
     public static final int PROTO_DSTOPTS = 60;
 
     private IpDecoder() {
