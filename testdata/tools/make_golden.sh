@@ -21,6 +21,6 @@ for f in eth.pcap eth-malformed.pcap raw.pcap sll.pcap sll2.pcap null.pcap loop.
 done
 
 # TCP and UDP conversations (no reassembly), for ConversationTrackerTest.
-for f in eth.pcap; do
+for f in eth.pcap tcp-cases.pcap; do
   tshark -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE -q -z conv,tcp -z conv,udp 2>/dev/null > "golden/$f.conv"
 done

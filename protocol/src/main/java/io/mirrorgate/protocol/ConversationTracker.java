@@ -209,6 +209,9 @@ public final class ConversationTracker {
             }
             long end = (seq + len) & 0xFFFFFFFFL;
             long seen = fromA ? endA : endB;
+            if (payload <= 1 && (flags & 0x07) == 0 && seen >= 0 && seq == ((seen - 1) & 0xFFFFFFFFL)) {
+                return; // a keep-alive (Wireshark's rule): one byte below the next sequence number, not a retransmission
+            }
             if (seen >= 0 && (int) (end - seen) <= 0) {
                 retransmissions++;
                 return;

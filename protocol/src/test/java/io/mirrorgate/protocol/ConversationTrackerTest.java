@@ -69,6 +69,25 @@ class ConversationTrackerTest {
         assertEquals(want.stream().sorted().toList(), ours.stream().sorted().toList());
     }
 
+    /**
+     * One fixture per case (testdata/tcp-cases.pcap, make_tcp_cases.py): handshake and graceful
+     * close, a refused SYN, an abort, a zero window, a keep-alive, a real retransmission. State and
+     * history as Zeek writes them; frames and bytes as tshark counts them.
+     */
+    @Test
+    void tcpCasesHaveZeeksStateAndHistory() throws IOException {
+        List<ConversationTracker.Conversation> all = track("tcp-cases.pcap");
+        List<String> got = new ArrayList<>();
+        for (ConversationTracker.Conversation c : all) {
+            got.add(c.portB + " " + c.state() + " " + c.history() + " " + c.retransmissions);
+        }
+        assertEquals(List.of("80 SF ShADadFf 0", "81 REJ Sr 0", "82 RSTO ShAR 0", "83 S1 ShADa 0",
+                "84 S1 ShADa 0", "85 S1 ShADa 1"), got, "keep-alive is no retransmission; the resent segment is one");
+        List<String> ours = new ArrayList<>();
+        all.forEach(c -> ours.add(row(c)));
+        assertEquals(tshark("tcp-cases.pcap").stream().sorted().toList(), ours.stream().sorted().toList());
+    }
+
     private static void udp(PacketView v, ByteBuf b, int src, int sport, long micros) {
         b.clear();
         b.writeBytes(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).writeShort(0x0800);

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""testdata/tcp-cases.pcap: one TCP conversation per case the analysis must name (docs/ANALYSIS.md),
+each on its own port pair, fixed timestamps (a re-run gives the same bytes).
+Run from the repository root: /usr/bin/python3 testdata/tools/make_tcp_cases.py"""
+from scapy.all import Ether, IP, TCP, Raw, wrpcap
+
+A, B = "10.50.0.1", "10.50.0.2"
+MA, MB = "02:00:00:00:50:01", "02:00:00:00:50:02"
+t = [1700000300.0]
+frames = []
+
+
+def seg(src_is_a, sport, dport, flags, seq, ack, data=b"", win=8192):
+    src, dst = (A, B) if src_is_a else (B, A)
+    p = Ether(src=MA if src_is_a else MB, dst=MB if src_is_a else MA) / IP(src=src, dst=dst, ttl=64) / \
+        TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=win)
+    if data:
+        p = p / Raw(data)
+    t[0] += 0.001
+    p.time = round(t[0], 6)
+    frames.append(p)
+
+
+# 1. handshake, data both ways, graceful close from A: state SF, history ShADadFf
+c, s = 40001, 80
+seg(True, c, s, "S", 1000, 0)
+seg(False, s, c, "SA", 5000, 1001)
+seg(True, c, s, "A", 1001, 5001)
+seg(True, c, s, "PA", 1001, 5001, b"GET / HTTP/1.0\r\n\r\n")
+seg(False, s, c, "A", 5001, 1019)
+seg(False, s, c, "PA", 5001, 1019, b"HTTP/1.0 200 OK\r\n\r\n")
+seg(True, c, s, "FA", 1019, 5020)
+seg(False, s, c, "A", 5020, 1020)
+seg(False, s, c, "FA", 5020, 1020)
+seg(True, c, s, "A", 1020, 5021)
+
+# 2. a SYN refused with a reset: state REJ, history Sr
+seg(True, 40002, 81, "S", 2000, 0)
+seg(False, 81, 40002, "RA", 0, 2001)
+
+# 3. established, then A aborts: state RSTO, history ShAR
+seg(True, 40003, 82, "S", 3000, 0)
+seg(False, 82, 40003, "SA", 7000, 3001)
+seg(True, 40003, 82, "A", 3001, 7001)
+seg(True, 40003, 82, "RA", 3001, 7001)
+
+# 4. the receiver's window falls to 0, then opens: state S1, history ShADa
+seg(True, 40004, 83, "S", 4000, 0)
+seg(False, 83, 40004, "SA", 9000, 4001)
+seg(True, 40004, 83, "A", 4001, 9001)
+seg(True, 40004, 83, "PA", 4001, 9001, b"x" * 100)
+seg(False, 83, 40004, "A", 9001, 4101, win=0)
+seg(False, 83, 40004, "A", 9001, 4101, win=8192)
+
+# 5. keep-alive: one byte below the next sequence number, and its ack: state S1, history ShADa
+seg(True, 40005, 84, "S", 6000, 0)
+seg(False, 84, 40005, "SA", 11000, 6001)
+seg(True, 40005, 84, "A", 6001, 11001)
+seg(True, 40005, 84, "PA", 6001, 11001, b"hello")
+seg(False, 84, 40005, "A", 11001, 6006)
+seg(True, 40005, 84, "A", 6005, 11001, b"\x00")
+seg(False, 84, 40005, "A", 11001, 6006)
+
+# 6. a data segment sent twice (a real retransmission): 1 retransmission
+seg(True, 40006, 85, "S", 8000, 0)
+seg(False, 85, 40006, "SA", 13000, 8001)
+seg(True, 40006, 85, "A", 8001, 13001)
+seg(True, 40006, 85, "PA", 8001, 13001, b"y" * 50)
+seg(True, 40006, 85, "PA", 8001, 13001, b"y" * 50)
+seg(False, 85, 40006, "A", 13001, 8051)
+
+wrpcap("testdata/tcp-cases.pcap", frames)
