@@ -24,3 +24,15 @@ done
 for f in eth.pcap tcp-cases.pcap; do
   tshark -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE -q -z conv,tcp -z conv,udp 2>/dev/null > "golden/$f.conv"
 done
+
+# TCP analysis flags per frame, as tshark names them, comma-separated in mirrorgate's order
+# (empty when none); TcpAnalysisTest compares ours with these.
+flags="retransmission keep_alive keep_alive_ack zero_window zero_window_probe window_update duplicate_ack lost_segment ack_lost_segment"
+for f in eth.pcap tcp-cases.pcap; do
+  args=()
+  for n in $flags; do args+=(-e "tcp.analysis.$n"); done
+  tshark -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E separator=/t "${args[@]}" 2>/dev/null \
+    | awk -F'\t' -v names="$flags" 'BEGIN { n = split(names, nm, " ") }
+        { out = ""; for (i = 1; i <= n; i++) if ($i != "") out = out (out == "" ? "" : ",") nm[i]; print out }' \
+    > "golden/$f.analysis"
+done

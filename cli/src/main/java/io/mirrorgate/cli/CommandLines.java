@@ -109,8 +109,13 @@ final class CommandLines {
 
     static EventFormat eventFormat(String format, java.io.OutputStream out, TextFormat.Time time, ZoneId zone,
                                    int communityIdSeed) throws java.io.IOException {
+        return eventFormat(format, out, time, zone, communityIdSeed, false);
+    }
+
+    static EventFormat eventFormat(String format, java.io.OutputStream out, TextFormat.Time time, ZoneId zone,
+                                   int communityIdSeed, boolean analysis) throws java.io.IOException {
         switch (format) {
-            case "tsv": return new TsvFormat(out);
+            case "tsv": return new TsvFormat(out, analysis);
             case "jsonl": return new JsonlFormat(out, communityIdSeed);
             default: return new TextFormat(out, time, zone);
         }

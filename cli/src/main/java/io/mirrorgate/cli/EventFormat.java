@@ -9,7 +9,15 @@ interface EventFormat {
     void begin() throws IOException;
 
     /** Prints one event; {@code frame} counts from 1. */
-    void write(long frame, PacketView v) throws IOException;
+    default void write(long frame, PacketView v) throws IOException {
+        write(frame, v, null);
+    }
+
+    /**
+     * Prints one event with its TCP analysis flags ({@code --analysis}: comma-separated names,
+     * "" for none), or without them ({@code null}).
+     */
+    void write(long frame, PacketView v, String analysis) throws IOException;
 
     void flush() throws IOException;
 }

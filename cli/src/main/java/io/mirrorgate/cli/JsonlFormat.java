@@ -38,7 +38,7 @@ final class JsonlFormat implements EventFormat {
     }
 
     @Override
-    public void write(long frame, PacketView v) throws IOException {
+    public void write(long frame, PacketView v, String analysis) throws IOException {
         g.writeStartObject();
         g.writeNumberField("frame", frame);
         g.writeNumberField("timestamp", v.timestampMicros());
@@ -113,6 +113,15 @@ final class JsonlFormat implements EventFormat {
         String communityId = io.mirrorgate.protocol.CommunityId.of(v, communityIdSeed);
         if (communityId != null) {
             g.writeStringField("communityId", communityId);
+        }
+        if (analysis != null) {
+            g.writeArrayFieldStart("analysis");
+            if (!analysis.isEmpty()) {
+                for (String flag : analysis.split(",")) {
+                    g.writeString(flag);
+                }
+            }
+            g.writeEndArray();
         }
         g.writeEndObject();
         g.writeRaw('\n');

@@ -46,6 +46,8 @@ final class ReadCommand {
         o.addOption(Option.builder().longOpt("conversations")
                 .desc("print the conversation table at the end instead of the packets (--format tsv, text or jsonl)").get());
         o.addOption(ConversationFormat.option());
+        o.addOption(Option.builder().longOpt("analysis")
+                .desc("add each TCP packet's analysis flags (retransmission, duplicate_ack, zero_window, ...)").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -86,6 +88,9 @@ final class ReadCommand {
         Reader reader = new Reader(zone, filter, count, err);
         try {
             String sortBy = ConversationFormat.sortOption(NAME, cl);
+            if (cl.hasOption("analysis") && (write != null || cl.hasOption("conversations"))) {
+                throw CommandLines.usage(NAME, "--analysis flags the packets printed; it does not go with -w or --conversations");
+            }
             if (cl.hasOption("conversations")) {
                 if (write != null) {
                     throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
@@ -98,7 +103,12 @@ final class ReadCommand {
                 reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl));
+                boolean analysis = cl.hasOption("analysis");
+                reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),
+                        analysis);
+                if (analysis) {
+                    reader.analyzer = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
+                }
                 reader.format.begin();
             }
             long total = 0;
@@ -159,6 +169,8 @@ final class ReadCommand {
         EventFormat format;
         PcapOutput pcap;
         io.mirrorgate.protocol.ConversationTracker tracker;
+        /** --analysis: the tracker that flags each packet. */
+        io.mirrorgate.protocol.ConversationTracker analyzer;
         String conversationFormat;
         String sort = "start";
         java.io.OutputStream stdout;
@@ -233,6 +245,9 @@ final class ReadCommand {
                     }
                     if (tracker != null) {
                         tracker.add(view);
+                    } else if (analyzer != null) {
+                        analyzer.add(view);
+                        format.write(frame, view, io.mirrorgate.protocol.TcpAnalysis.names(analyzer.lastAnalysis()));
                     } else if (format != null) {
                         format.write(frame, view);
                     } else {

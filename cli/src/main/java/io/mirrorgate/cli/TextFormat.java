@@ -66,7 +66,7 @@ final class TextFormat implements EventFormat {
     }
 
     @Override
-    public void write(long frame, PacketView v) throws IOException {
+    public void write(long frame, PacketView v, String analysis) throws IOException {
         OutputBuffer o = out;
         o.ensure(MAX_LINE);
         long ts = v.timestampMicros();
@@ -125,6 +125,11 @@ final class TextFormat implements EventFormat {
         if (v.isMalformed()) {
             o.put(", malformed: ");
             o.put(v.malformedReason());
+        }
+        if (analysis != null && !analysis.isEmpty()) {
+            o.put(" [");
+            o.put(analysis);
+            o.put(']');
         }
         o.put('\n');
     }

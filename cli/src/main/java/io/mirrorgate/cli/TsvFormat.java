@@ -15,20 +15,30 @@ final class TsvFormat implements EventFormat {
     private static final int MAX_LINE = 512;
 
     private final OutputBuffer out;
+    private final boolean analysis;
 
     TsvFormat(OutputStream stream) {
+        this(stream, false);
+    }
+
+    /** {@code analysis}: a last column, {@code analysis}, with the TCP analysis flags (--analysis). */
+    TsvFormat(OutputStream stream, boolean analysis) {
         this.out = new OutputBuffer(stream);
+        this.analysis = analysis;
     }
 
     @Override
     public void begin() throws IOException {
         out.ensure(MAX_LINE);
         out.put(HEADER);
+        if (analysis) {
+            out.put("\tanalysis");
+        }
         out.put('\n');
     }
 
     @Override
-    public void write(long frame, PacketView v) throws IOException {
+    public void write(long frame, PacketView v, String flags) throws IOException {
         OutputBuffer o = out;
         o.ensure(MAX_LINE);
         o.putDecimal(frame);
@@ -107,6 +117,12 @@ final class TsvFormat implements EventFormat {
             o.put('\t');
             o.put('\t');
             o.put('\t');
+        }
+        if (analysis) {
+            o.put('\t');
+            if (flags != null) {
+                o.put(flags);
+            }
         }
         o.put('\n');
     }

@@ -39,6 +39,26 @@ class ReadCommandTest {
      * (testdata/golden/eth.pcap.communityid), but for the three frames docs/ANALYSIS.md explains.
      */
     /** The conversation table: the TSV header of docs/ANALYSIS.md, and Zeek conn.log fields in jsonl. */
+    /** --analysis: the flags as a last TSV column, a jsonl array, brackets in text; as tshark flags them. */
+    @Test
+    void analysisFlagsInEveryFormat() throws Exception {
+        Cli tsv = Cli.run("read", "--analysis", "--format", "tsv", f("tcp-cases.pcap"));
+        assertEquals(0, tsv.status, tsv.err);
+        String[] lines = tsv.out.split("\n");
+        assertTrue(lines[0].endsWith("\twindow\tanalysis"), lines[0]);
+        List<String> want = java.nio.file.Files.readAllLines(Cli.testdata("golden/tcp-cases.pcap.analysis"));
+        for (int k = 1; k < lines.length; k++) {
+            String[] col = lines[k].split("\t", -1);
+            assertEquals(want.get(k - 1), col[col.length - 1], lines[k]);
+        }
+        Cli text = Cli.run("read", "--analysis", f("tcp-cases.pcap"));
+        assertTrue(text.out.split("\n")[33].endsWith(" [retransmission]"), text.out.split("\n")[33]);
+        Cli jsonl = Cli.run("read", "--analysis", "--format", "jsonl", f("tcp-cases.pcap"));
+        assertTrue(jsonl.out.split("\n")[20].contains("\"analysis\":[\"zero_window\"]"), jsonl.out.split("\n")[20]);
+        assertTrue(jsonl.out.split("\n")[0].contains("\"analysis\":[]"), jsonl.out.split("\n")[0]);
+        assertEquals(64, Cli.run("read", "--analysis", "--conversations", f("tcp-cases.pcap")).status);
+    }
+
     @Test
     void conversationsAsATsvTableAndAsZeekConnRecords() throws Exception {
         Cli tsv = Cli.run("read", "--conversations", "--format", "tsv", f("eth.pcap"));

@@ -192,35 +192,18 @@ public final class ConversationTracker {
             return finA || finB || rstA || rstB;
         }
 
-        /** Segments whose data had all been seen before in their direction (docs/ANALYSIS.md). */
+        /** Segments flagged retransmission (docs/ANALYSIS.md). */
         public long retransmissions;
-        private long endA = -1;
-        private long endB = -1;
+        private final TcpAnalysis.Direction dirA = new TcpAnalysis.Direction();
+        private final TcpAnalysis.Direction dirB = new TcpAnalysis.Direction();
 
-        /**
-         * A segment carrying data (or SYN/FIN, which take a sequence number) that ends at or before
-         * the highest sequence number already seen that way is a retransmission; the comparison
-         * is modulo 2^32.
-         */
-        void sequence(boolean fromA, long seq, int payload, int flags) {
-            int len = payload + ((flags & 0x02) != 0 ? 1 : 0) + ((flags & 0x01) != 0 ? 1 : 0);
-            if (len == 0 || seq < 0) {
-                return;
-            }
-            long end = (seq + len) & 0xFFFFFFFFL;
-            long seen = fromA ? endA : endB;
-            if (payload <= 1 && (flags & 0x07) == 0 && seen >= 0 && seq == ((seen - 1) & 0xFFFFFFFFL)) {
-                return; // a keep-alive (Wireshark's rule): one byte below the next sequence number, not a retransmission
-            }
-            if (seen >= 0 && (int) (end - seen) <= 0) {
+        int analyze(boolean fromA, long seq, long ack, int tcpFlags, int window, int payload) {
+            int flags = fromA ? TcpAnalysis.analyze(dirA, dirB, seq, ack, tcpFlags, window, payload)
+                    : TcpAnalysis.analyze(dirB, dirA, seq, ack, tcpFlags, window, payload);
+            if ((flags & TcpAnalysis.RETRANSMISSION) != 0) {
                 retransmissions++;
-                return;
             }
-            if (fromA) {
-                endA = end;
-            } else {
-                endB = end;
-            }
+            return flags;
         }
     }
 
@@ -302,6 +285,13 @@ public final class ConversationTracker {
         };
     }
 
+    private int lastAnalysis;
+
+    /** The {@link TcpAnalysis} flags of the packet {@link #add} counted last (0 but for TCP). */
+    public int lastAnalysis() {
+        return lastAnalysis;
+    }
+
     /** Reused for the packet a tunnel carries: flows are the innermost, as in Zeek and tshark. */
     private final PacketView inner = new PacketView();
 
@@ -311,6 +301,7 @@ public final class ConversationTracker {
      * usable IP header.
      */
     public Conversation add(PacketView v) {
+        lastAnalysis = 0;
         if (!v.hasIpHeader() || v.malformation() == Malformation.IPV4_IHL || v.malformation() == Malformation.IP_VERSION_MISMATCH) {
             skipped++;
             return null;
@@ -367,9 +358,10 @@ public final class ConversationTracker {
             c.payloadBytesBA += payload;
         }
         c.last = Math.max(c.last, now);
+        lastAnalysis = 0;
         if (proto == 6 && f.hasTcp()) {
             c.tcp(fromA, f.tcpFlags(), payload);
-            c.sequence(fromA, f.seq(), payload, f.tcpFlags());
+            lastAnalysis = c.analyze(fromA, f.seq(), f.ack(), f.tcpFlags(), f.window(), payload);
         }
         return c;
     }
