@@ -107,7 +107,7 @@ final class ReadCommand {
                 reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),
                         analysis);
                 if (analysis) {
-                    reader.analyzer = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
+                    reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
                 }
                 reader.format.begin();
             }
@@ -168,9 +168,8 @@ final class ReadCommand {
         private final PrintStream err;
         EventFormat format;
         PcapOutput pcap;
+        /** --conversations (the table at the end) or --analysis (the flags of each packet printed). */
         io.mirrorgate.protocol.ConversationTracker tracker;
-        /** --analysis: the tracker that flags each packet. */
-        io.mirrorgate.protocol.ConversationTracker analyzer;
         String conversationFormat;
         String sort = "start";
         java.io.OutputStream stdout;
@@ -245,9 +244,12 @@ final class ReadCommand {
                     }
                     if (tracker != null) {
                         tracker.add(view);
-                    } else if (analyzer != null) {
-                        analyzer.add(view);
-                        format.write(frame, view, io.mirrorgate.protocol.TcpAnalysis.names(analyzer.lastAnalysis()));
+                    }
+                    if (conversationFormat != null) {
+                        continue; // the table at the end
+                    }
+                    if (tracker != null) {
+                        format.write(frame, view, io.mirrorgate.protocol.TcpAnalysis.names(tracker.lastAnalysis()));
                     } else if (format != null) {
                         format.write(frame, view);
                     } else {
@@ -264,7 +266,7 @@ final class ReadCommand {
         }
 
         private void flushOutput() throws IOException {
-            if (tracker != null) {
+            if (conversationFormat != null) {
                 return;
             }
             if (format != null) {
@@ -275,7 +277,7 @@ final class ReadCommand {
         }
 
         void finish() throws IOException {
-            if (tracker != null) {
+            if (conversationFormat != null) {
                 java.util.List<io.mirrorgate.protocol.ConversationTracker.Conversation> table = tracker.drain();
                 ConversationFormat.sort(table, sort);
                 ConversationFormat.write(conversationFormat, table, firstMicros == Long.MIN_VALUE ? 0 : firstMicros,

@@ -101,7 +101,7 @@ class SoakIT {
                 // subscribers: three read everything, one never reads until the end
                 List<TestAgents.Reader> good = new ArrayList<>();
                 for (int k = 0; k < 3; k++) {
-                    good.add(new TestAgents.Reader(new InetSocketAddress("127.0.0.1", client)));
+                    good.add(new TestAgents.Reader(new InetSocketAddress("127.0.0.1", client), false));
                 }
                 Socket slow = new Socket();
                 slow.setReceiveBufferSize(8192);

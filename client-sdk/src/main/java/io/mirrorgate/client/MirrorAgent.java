@@ -69,8 +69,6 @@ public final class MirrorAgent implements AutoCloseable {
     private final AtomicLong captured = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong bufferDropped = new AtomicLong();
-    private final AtomicLong injectSent = new AtomicLong();
-    private final AtomicLong injectFailed = new AtomicLong();
     private final AtomicLong injectDiscarded = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private volatile Channel channel;
@@ -551,8 +549,8 @@ public final class MirrorAgent implements AutoCloseable {
             ifc = lastStats.getNumPacketsDroppedByIf();
         }
         io.mirrorgate.protocol.FrameSender s = injector;
-        long injSent = injectSent.get() + (s == null ? 0 : s.sent.get());
-        long injFailed = injectFailed.get() + (s == null ? 0 : s.failed.get() + s.dropped.get());
+        long injSent = s == null ? 0 : s.sent.get();
+        long injFailed = s == null ? 0 : s.failed.get() + s.dropped.get();
         return new AgentStatistics(captured.get(), sent.get(), bufferDropped.get(), kernel, ifc, injSent,
                 injFailed, injectDiscarded.get(), connects.get());
     }

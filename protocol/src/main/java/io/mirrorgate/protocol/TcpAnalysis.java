@@ -19,14 +19,24 @@ public final class TcpAnalysis {
     private static final String[] NAMES = {"retransmission", "keep_alive", "keep_alive_ack", "zero_window",
         "zero_window_probe", "window_update", "duplicate_ack", "lost_segment", "ack_lost_segment"};
 
+    /** Every combination's text, made once: printing flags per packet allocates nothing. */
+    private static final String[] TEXT = new String[1 << NAMES.length];
+
+    static {
+        for (int mask = 0; mask < TEXT.length; mask++) {
+            TEXT[mask] = text(mask);
+        }
+    }
+
     private TcpAnalysis() {
     }
 
     /** The names of the flags set in {@code mask}, comma-separated, in a fixed order; "" for none. */
     public static String names(int mask) {
-        if (mask == 0) {
-            return "";
-        }
+        return TEXT[mask & (TEXT.length - 1)];
+    }
+
+    private static String text(int mask) {
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < NAMES.length; k++) {
             if ((mask & (1 << k)) != 0) {

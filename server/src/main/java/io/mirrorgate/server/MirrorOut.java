@@ -26,7 +26,6 @@ final class MirrorOut {
     private final Backpressure backpressure;
     private final long stallSeconds;
     private final InetSocketAddress target;
-    private final int retrySeconds;
     private final String name;
     /** Attempts and failures counted, one WARN per outage. */
     final io.mirrorgate.protocol.Reconnect reconnect;
@@ -42,7 +41,6 @@ final class MirrorOut {
         this.backpressure = backpressure;
         this.stallSeconds = stallSeconds;
         this.target = target;
-        this.retrySeconds = retrySeconds;
         this.name = "mirror-out " + target.getHostString() + ":" + target.getPort();
         this.reconnect = new io.mirrorgate.protocol.Reconnect(name, java.time.Duration.ofSeconds(retrySeconds), LOG::warn);
     }
@@ -89,7 +87,7 @@ final class MirrorOut {
 
     private void schedule() {
         if (!stopped) {
-            transport.schedule(this::connect, retrySeconds);
+            transport.schedule(this::connect, reconnect.interval().toSeconds());
         }
     }
 
