@@ -8,11 +8,13 @@ A, B = "10.50.0.1", "10.50.0.2"
 MA, MB = "02:00:00:00:50:01", "02:00:00:00:50:02"
 t = [1700000300.0]
 frames = []
+ids = {True: 0x1000, False: 0x5000}  # each sender numbers its datagrams one by one, as real stacks do
 
 
 def seg(src_is_a, sport, dport, flags, seq, ack, data=b"", win=8192):
     src, dst = (A, B) if src_is_a else (B, A)
-    p = Ether(src=MA if src_is_a else MB, dst=MB if src_is_a else MA) / IP(src=src, dst=dst, ttl=64) / \
+    ids[src_is_a] += 1
+    p = Ether(src=MA if src_is_a else MB, dst=MB if src_is_a else MA) / IP(src=src, dst=dst, ttl=64, id=ids[src_is_a]) / \
         TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack, window=win)
     if data:
         p = p / Raw(data)
@@ -68,5 +70,34 @@ seg(True, 40006, 85, "A", 8001, 13001)
 seg(True, 40006, 85, "PA", 8001, 13001, b"y" * 50)
 seg(True, 40006, 85, "PA", 8001, 13001, b"y" * 50)
 seg(False, 85, 40006, "A", 13001, 8051)
+
+# 7. the receiver's window closes; the sender probes it with one byte, the receiver acks the probe
+#    with the window still 0 (zero_window, zero_window_probe, zero_window_probe_ack), then opens it
+seg(True, 40007, 86, "S", 20000, 0)
+seg(False, 86, 40007, "SA", 30000, 20001)
+seg(True, 40007, 86, "A", 20001, 30001)
+seg(True, 40007, 86, "PA", 20001, 30001, b"z" * 200)
+seg(False, 86, 40007, "A", 30001, 20201, win=0)
+seg(True, 40007, 86, "A", 20201, 30001, b"z")
+seg(False, 86, 40007, "A", 30001, 20201, win=0)
+seg(False, 86, 40007, "A", 30001, 20201, win=4096)
+
+# 8. the sender fills the receiver's window exactly (window_full; no scaling: the SYNs carry none)
+seg(True, 40008, 87, "S", 21000, 0)
+seg(False, 87, 40008, "SA", 31000, 21001, win=1000)
+seg(True, 40008, 87, "A", 21001, 31001)
+seg(True, 40008, 87, "PA", 21001, 31001, b"w" * 500)
+seg(True, 40008, 87, "PA", 21501, 31001, b"w" * 500)
+seg(False, 87, 40008, "A", 31001, 22001, win=1000)
+
+# 9. ports reused: after a graceful close, a new SYN with a new initial sequence number (reused_ports,
+#    a second conversation on the same ports)
+for isn in (22000, 90000):
+    seg(True, 40009, 88, "S", isn, 0)
+    seg(False, 88, 40009, "SA", isn + 5, isn + 1)
+    seg(True, 40009, 88, "A", isn + 1, isn + 6)
+    seg(True, 40009, 88, "FA", isn + 1, isn + 6)
+    seg(False, 88, 40009, "FA", isn + 6, isn + 2)
+    seg(True, 40009, 88, "A", isn + 2, isn + 7)
 
 wrpcap("testdata/tcp-cases.pcap", frames)

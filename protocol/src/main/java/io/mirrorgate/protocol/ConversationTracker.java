@@ -13,17 +13,67 @@ import java.util.Map;
  * UDP and SCTP, by addresses and the ICMP identifier for ICMP echo, by the address pair and
  * protocol for everything else; endpoint A is the one that sent the first packet seen. Frames and
  * bytes each way (bytes are frame lengths on the wire, as tshark counts them; IP bytes and payload
- * bytes are counted apart), first and last seen, and for TCP Zeek's state and history. A TCP SYN
- * without ACK on a conversation that has seen FIN or RST starts a new conversation, as tshark's
- * stream index does. Memory is bounded: a conversation idle for its protocol's timeout (packet
- * time) expires, and past {@code max} conversations the least recently seen is evicted; both are
- * counted. An existing conversation costs no allocation per packet. Not thread-safe: one per
- * source.
+ * bytes are counted apart), first and last seen, and for TCP Zeek's state and history, the
+ * handshake round-trip time, and the {@link TcpAnalysis} flags of every segment counted by kind. A
+ * TCP SYN without ACK whose sequence number differs from the first one of its direction starts a
+ * new conversation (flagged {@code reused_ports}), as Wireshark's does. Under {@link
+ * TcpAnalysis.Rules#MIRROR} copies of one packet ({@link MirrorDuplicates}) are flagged
+ * {@code mirror_duplicate}, counted in frames and bytes as every capture tool counts them, and kept
+ * out of the analysis.
+ *
+ * <p>Memory is bounded: a conversation idle for its protocol's timeout (packet time; 5 s once a TCP
+ * conversation has closed) expires, and past {@code max} conversations the least recently seen is
+ * evicted; both are counted. Ended conversations go to the {@link Listener}, or, without one, to a
+ * list {@link #drain} empties, itself bounded (by {@code max}, at least 2^20; what does not fit is counted
+ * {@link #unreported}). An existing conversation costs no allocation per packet. Not thread-safe:
+ * one per source.
  */
 public final class ConversationTracker {
     /** Zeek's inactivity timeouts: TCP 5 min, UDP and ICMP 1 min, in µs. */
     public static final long TCP_TIMEOUT_MICROS = 300_000_000L;
     public static final long OTHER_TIMEOUT_MICROS = 60_000_000L;
+    /** Zeek's tcp_close_delay: a TCP conversation that saw RST or both FINs ends 5 s after its last packet. */
+    public static final long CLOSED_TIMEOUT_MICROS = 5_000_000L;
+
+    /**
+     * What happens to conversations, called on the thread that calls {@link #add}. The per-packet
+     * calls come after the packet is counted; a listener must not keep the {@link PacketView}.
+     */
+    public interface Listener {
+        /** A conversation's first packet. */
+        default void opened(Conversation c) {
+        }
+
+        /** A conversation left the tracker: expired, evicted, replaced on reused ports, or {@link #close}d. */
+        default void closed(Conversation c) {
+        }
+
+        /** A segment flagged retransmission, fast_retransmission or spurious_retransmission. */
+        default void retransmission(Conversation c, PacketView v, int flags) {
+        }
+
+        /** A segment with RST. */
+        default void reset(Conversation c, PacketView v) {
+        }
+
+        /** A segment flagged zero_window. */
+        default void zeroWindow(Conversation c, PacketView v) {
+        }
+    }
+
+    private final TcpAnalysis.Rules rules;
+    /** Ended conversations kept for {@link #drain} without a listener: {@code max}, at least this many. */
+    static final int ENDED_MIN = 1 << 20;
+    private final int endedMax;
+    private final MirrorDuplicates duplicates;
+    private Listener listener;
+    private long unreported;
+    /** Totals over every conversation, for the collector's metrics. */
+    private long retransmissionsTotal;
+    private long resetsTotal;
+    private long zeroWindowsTotal;
+    private long acksTotal;
+    private long ackedUnseenTotal;
 
     private final int max;
     private final List<Conversation> ended = new ArrayList<>();
@@ -189,21 +239,88 @@ public final class ConversationTracker {
         }
 
         boolean closed() {
-            return finA || finB || rstA || rstB;
+            return finA && finB || rstA || rstB;
         }
 
-        /** Segments flagged retransmission (docs/ANALYSIS.md). */
+        /** Segments flagged retransmission, fast_retransmission or spurious_retransmission (docs/ANALYSIS.md). */
         public long retransmissions;
+        public long outOfOrder;
+        public long duplicateAcks;
+        public long zeroWindows;
+        public long windowFull;
+        public long lostSegments;
+        /** Segments acknowledging data this capture never saw (capture loss, as Zeek counts it). */
+        public long ackedUnseen;
+        /** Segments with ACK set. */
+        public long acks;
+        /** Copies of a packet already seen (counted in the frames and bytes, kept out of the analysis). */
+        public long mirrorDuplicates;
+        /** The handshake round trip (SYN to the ACK of the SYN-ACK, Wireshark's iRTT) in µs, or -1. */
+        public long handshakeRttMicros = -1;
+        private long synTime = -1;
         private final TcpAnalysis.Direction dirA = new TcpAnalysis.Direction();
         private final TcpAnalysis.Direction dirB = new TcpAnalysis.Direction();
 
-        int analyze(boolean fromA, long seq, long ack, int tcpFlags, int window, int payload) {
-            int flags = fromA ? TcpAnalysis.analyze(dirA, dirB, seq, ack, tcpFlags, window, payload)
-                    : TcpAnalysis.analyze(dirB, dirA, seq, ack, tcpFlags, window, payload);
-            if ((flags & TcpAnalysis.RETRANSMISSION) != 0) {
+        /** The largest window A (B) advertised, scaled when the handshake gave the scale. */
+        public long maxWindowA() {
+            return dirA.maxWindow;
+        }
+
+        public long maxWindowB() {
+            return dirB.maxWindow;
+        }
+
+        int analyze(boolean fromA, PacketView f, int payload, long now, int wscale, TcpAnalysis.Rules rules) {
+            int tcpFlags = f.tcpFlags();
+            TcpAnalysis.Direction me = fromA ? dirA : dirB;
+            TcpAnalysis.Direction peer = fromA ? dirB : dirA;
+            boolean syn = (tcpFlags & 0x02) != 0;
+            boolean ack = (tcpFlags & 0x10) != 0;
+            if (syn) {
+                TcpAnalysis.scaling(me, peer, ack, wscale);
+                if (!ack && fromA && synTime < 0) {
+                    synTime = now;
+                }
+            } else if (ack && fromA && synTime >= 0 && synAckB && handshakeRttMicros < 0) {
+                handshakeRttMicros = now - synTime;
+            }
+            int ipId = f.ipVersion() == 4 ? (int) f.id() : -1;
+            int flags = TcpAnalysis.analyze(me, peer, f.seq(), f.ack(), tcpFlags, f.window(), payload, now, ipId,
+                    Math.max(0, handshakeRttMicros), rules);
+            if ((flags & TcpAnalysis.ANY_RETRANSMISSION) != 0) {
                 retransmissions++;
+                letter(fromA ? 'T' : 't');
+            }
+            if ((flags & TcpAnalysis.ZERO_WINDOW) != 0) {
+                letter(fromA ? 'W' : 'w');
+            }
+            if ((flags & TcpAnalysis.OUT_OF_ORDER) != 0) {
+                outOfOrder++;
+            }
+            if ((flags & TcpAnalysis.DUPLICATE_ACK) != 0) {
+                duplicateAcks++;
+            }
+            if ((flags & TcpAnalysis.ZERO_WINDOW) != 0) {
+                zeroWindows++;
+            }
+            if ((flags & TcpAnalysis.WINDOW_FULL) != 0) {
+                windowFull++;
+            }
+            if ((flags & TcpAnalysis.LOST_SEGMENT) != 0) {
+                lostSegments++;
+            }
+            if ((flags & TcpAnalysis.ACK_LOST_SEGMENT) != 0) {
+                ackedUnseen++;
+            }
+            if (ack) {
+                acks++;
             }
             return flags;
+        }
+
+        /** The first sequence number of the direction (Wireshark's base), or -1. */
+        long baseSeq(boolean fromA) {
+            return (fromA ? dirA : dirB).baseSeq;
         }
     }
 
@@ -269,15 +386,26 @@ public final class ConversationTracker {
         }
     }
 
-    /** @param max conversations kept live at most; the least recently seen beyond it is evicted */
+    /** A tracker with {@link TcpAnalysis.Rules#MIRROR}. */
     public ConversationTracker(int max) {
+        this(max, TcpAnalysis.Rules.MIRROR);
+    }
+
+    /**
+     * @param max   conversations kept live at most; the least recently seen beyond it is evicted
+     * @param rules how a resent segment is told from a late original; MIRROR also recognises mirror copies
+     */
+    public ConversationTracker(int max, TcpAnalysis.Rules rules) {
         this.max = max;
+        this.rules = rules;
+        this.endedMax = Math.max(max, ENDED_MIN);
+        this.duplicates = rules == TcpAnalysis.Rules.MIRROR ? new MirrorDuplicates() : null;
         this.live = new LinkedHashMap<>(Math.min(max, 1 << 16), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Conversation> eldest) {
                 if (size() > ConversationTracker.this.max) {
                     evicted++;
-                    ended.add(eldest.getValue());
+                    end(eldest.getValue());
                     return true;
                 }
                 return false;
@@ -295,6 +423,12 @@ public final class ConversationTracker {
     /** Reused for the packet a tunnel carries: flows are the innermost, as in Zeek and tshark. */
     private final PacketView inner = new PacketView();
 
+    /** Sets who hears of conversations and flagged segments; ended conversations then go to it alone. */
+    public ConversationTracker listener(Listener l) {
+        this.listener = l;
+        return this;
+    }
+
     /**
      * Counts one decoded packet into its conversation (the innermost flow of a tunnel; the frame's
      * own length is what it adds); returns the conversation, or null for a packet without a
@@ -306,6 +440,7 @@ public final class ConversationTracker {
             skipped++;
             return null;
         }
+        boolean copy = duplicates != null && duplicates.isDuplicate(v);
         PacketView f = v;
         int outer = v.ipProtocol();
         if ((outer == 4 || outer == 41 || outer == 47) && Tunnels.innermost(v, inner)) {
@@ -328,10 +463,17 @@ public final class ConversationTracker {
         int alen = f.ipVersion() == 6 ? 16 : 4;
         probe.set(proto, f.buffer(), f.sourceAddressOffset(), f.destinationAddressOffset(), alen, sport, dport);
         Conversation c = live.get(probe);
-        if (c != null && proto == 6 && f.hasTcp() && (f.tcpFlags() & 0x12) == 0x02 && c.closed()) {
-            live.remove(probe); // a new SYN after FIN or RST: a new conversation on reused ports
-            ended.add(c);
-            c = null;
+        boolean tcp = proto == 6 && f.hasTcp();
+        int reused = 0;
+        if (c != null && tcp && !copy && (f.tcpFlags() & 0x12) == 0x02) {
+            boolean fromA0 = fromA(c, f, alen, sport);
+            long base = c.baseSeq(fromA0);
+            if (base >= 0 && base != f.seq()) {
+                live.remove(probe); // a new SYN on the ports of an earlier conversation: a new one
+                end(c);
+                c = null;
+                reused = TcpAnalysis.REUSED_PORTS;
+            }
         }
         if (c == null) {
             byte[] src = new byte[alen];
@@ -341,9 +483,11 @@ public final class ConversationTracker {
             c = new Conversation(proto, src, sport, dst, dport, now);
             c.communityId = CommunityId.of(v, 0);
             live.put(probe.copy(), c);
+            if (listener != null) {
+                listener.opened(c);
+            }
         }
-        boolean fromA = Arrays.equals(c.addrA, 0, alen, addr(f), 0, alen) && c.portA == sport
-                || c.portA == c.portB && Arrays.equals(c.addrA, c.addrB); // both ends alike: all from A
+        boolean fromA = fromA(c, f, alen, sport);
         int ipBytes = Math.max(0, v.capturedLength() - (v.ipOffset() - v.frameOffset()));
         int payload = Math.max(0, f.l4PayloadLength());
         if (fromA) {
@@ -358,12 +502,142 @@ public final class ConversationTracker {
             c.payloadBytesBA += payload;
         }
         c.last = Math.max(c.last, now);
-        lastAnalysis = 0;
-        if (proto == 6 && f.hasTcp()) {
+        if (copy) {
+            c.mirrorDuplicates++;
+            lastAnalysis = TcpAnalysis.MIRROR_DUPLICATE;
+            return c;
+        }
+        if (tcp) {
             c.tcp(fromA, f.tcpFlags(), payload);
-            lastAnalysis = c.analyze(fromA, f.seq(), f.ack(), f.tcpFlags(), f.window(), payload);
+            int flags = reused | c.analyze(fromA, f, payload, now, (f.tcpFlags() & 0x02) != 0 ? windowShift(f) : -1, rules);
+            lastAnalysis = flags;
+            if ((flags & TcpAnalysis.ANY_RETRANSMISSION) != 0) {
+                retransmissionsTotal++;
+                if (listener != null) {
+                    listener.retransmission(c, v, flags);
+                }
+            }
+            if ((f.tcpFlags() & 0x10) != 0) {
+                acksTotal++;
+            }
+            if ((flags & TcpAnalysis.ACK_LOST_SEGMENT) != 0) {
+                ackedUnseenTotal++;
+            }
+            if ((f.tcpFlags() & 0x04) != 0) {
+                resetsTotal++;
+                if (listener != null) {
+                    listener.reset(c, v);
+                }
+            }
+            if ((flags & TcpAnalysis.ZERO_WINDOW) != 0) {
+                zeroWindowsTotal++;
+                if (listener != null) {
+                    listener.zeroWindow(c, v);
+                }
+            }
         }
         return c;
+    }
+
+    private boolean fromA(Conversation c, PacketView f, int alen, int sport) {
+        return Arrays.equals(c.addrA, 0, alen, addr(f), 0, alen) && c.portA == sport
+                || c.portA == c.portB && Arrays.equals(c.addrA, c.addrB); // both ends alike: all from A
+    }
+
+    /** The window scale option of a SYN (RFC 7323), or -1 when it has none (or its options are not captured). */
+    static int windowShift(PacketView f) {
+        ByteBuf b = f.buffer();
+        int t = f.transportOffset();
+        int end = f.frameOffset() + f.capturedLength();
+        if (t < 0 || t + 20 > end) {
+            return -1;
+        }
+        int optEnd = Math.min(end, t + (b.getUnsignedByte(t + 12) >> 4) * 4);
+        int k = t + 20;
+        while (k < optEnd) {
+            int kind = b.getUnsignedByte(k);
+            if (kind == 0) {
+                break;
+            }
+            if (kind == 1) {
+                k++;
+                continue;
+            }
+            if (k + 1 >= optEnd) {
+                break;
+            }
+            int len = b.getUnsignedByte(k + 1);
+            if (len < 2) {
+                break;
+            }
+            if (kind == 3 && len == 3 && k + 2 < optEnd) {
+                return b.getUnsignedByte(k + 2);
+            }
+            k += len;
+        }
+        return -1;
+    }
+
+    /** A conversation leaves the table: to the listener, or to the bounded list {@link #drain} empties. */
+    private void end(Conversation c) {
+        if (listener != null) {
+            listener.closed(c);
+        } else if (ended.size() < endedMax) {
+            ended.add(c);
+        } else {
+            unreported++;
+        }
+    }
+
+    /** Ends every live conversation (to the listener, or to {@link #drain}): the end of a file or a source. */
+    public void close() {
+        for (Conversation c : live.values()) {
+            end(c);
+        }
+        live.clear();
+    }
+
+    /** Ended conversations that found the list {@link #drain} empties full (no listener set). */
+    public long unreported() {
+        return unreported;
+    }
+
+    /** Segments flagged as resent, over every conversation. */
+    public long retransmissions() {
+        return retransmissionsTotal;
+    }
+
+    /** Segments with RST, over every conversation. */
+    public long resets() {
+        return resetsTotal;
+    }
+
+    /** Segments flagged zero_window, over every conversation. */
+    public long zeroWindows() {
+        return zeroWindowsTotal;
+    }
+
+    /** Copies of packets already seen (MIRROR rules). */
+    public long mirrorDuplicates() {
+        return duplicates == null ? 0 : duplicates.duplicates();
+    }
+
+    /** TCP segments with ACK set, over every conversation. */
+    public long acks() {
+        return acksTotal;
+    }
+
+    /** TCP segments acknowledging data this capture never saw. */
+    public long ackedUnseen() {
+        return ackedUnseenTotal;
+    }
+
+    /**
+     * The capture-loss estimate as Zeek's capture-loss script computes it: the share of ACKs that
+     * acknowledge data the capture never saw, in percent (0 before any ACK).
+     */
+    public double captureLossPercent() {
+        return acksTotal == 0 ? 0 : 100.0 * ackedUnseenTotal / acksTotal;
     }
 
     private final byte[] scratch = new byte[16];
@@ -387,12 +661,15 @@ public final class ConversationTracker {
         Iterator<Conversation> it = live.values().iterator();
         while (it.hasNext()) {
             Conversation c = it.next();
-            long timeout = c.proto == 6 ? TCP_TIMEOUT_MICROS : OTHER_TIMEOUT_MICROS;
-            if (now - c.last <= timeout) {
+            if (now - c.last <= CLOSED_TIMEOUT_MICROS) {
                 break; // access order: the rest were seen more recently
             }
+            long timeout = c.proto != 6 ? OTHER_TIMEOUT_MICROS : c.closed() ? CLOSED_TIMEOUT_MICROS : TCP_TIMEOUT_MICROS;
+            if (now - c.last <= timeout) {
+                continue;
+            }
             it.remove();
-            ended.add(c);
+            end(c);
             expired++;
         }
     }

@@ -70,6 +70,24 @@ class ConversationTrackerTest {
     }
 
     /**
+     * Real TCP and UDP through an impaired link (drops, held-back segments, a 128-byte snap length):
+     * frames and bytes each way equal tshark's per stream (golden/impaired.pcap.convrows, exact
+     * bytes), and the ICMP error at the end is no UDP frame.
+     */
+    @Test
+    void impairedLinkConversationsAsTsharkCountsThem() throws IOException {
+        List<String> ours = new ArrayList<>();
+        for (ConversationTracker.Conversation c : track("impaired.pcap")) {
+            if (c.proto == 6 || c.proto == 17) {
+                ours.add(row(c).replaceFirst("^(\\w+) ", "$1 "));
+            }
+        }
+        List<String> want = Files.readAllLines(Fixtures.path("golden/impaired.pcap.convrows"));
+        assertEquals(4, want.size());
+        assertEquals(want.stream().sorted().toList(), ours.stream().sorted().toList());
+    }
+
+    /**
      * One fixture per case (testdata/tcp-cases.pcap, make_tcp_cases.py): handshake and graceful
      * close, a refused SYN, an abort, a zero window, a keep-alive, a real retransmission. State and
      * history as Zeek writes them; frames and bytes as tshark counts them.
@@ -79,10 +97,16 @@ class ConversationTrackerTest {
         List<ConversationTracker.Conversation> all = track("tcp-cases.pcap");
         List<String> got = new ArrayList<>();
         for (ConversationTracker.Conversation c : all) {
-            got.add(c.portB + " " + c.state() + " " + c.history() + " " + c.retransmissions);
+            got.add(c.portB + " " + c.state() + " " + c.history() + " retx=" + c.retransmissions + " zw=" + c.zeroWindows
+                    + " full=" + c.windowFull + " rtt=" + c.handshakeRttMicros);
         }
-        assertEquals(List.of("80 SF ShADadFf 0", "81 REJ Sr 0", "82 RSTO ShAR 0", "83 S1 ShADa 0",
-                "84 S1 ShADa 0", "85 S1 ShADa 1"), got, "keep-alive is no retransmission; the resent segment is one");
+        assertEquals(List.of("80 SF ShADadFf retx=0 zw=0 full=0 rtt=2000", "81 REJ Sr retx=0 zw=0 full=0 rtt=-1",
+                "82 RSTO ShAR retx=0 zw=0 full=0 rtt=2000", "83 S1 ShADaw retx=0 zw=1 full=0 rtt=2000",
+                "84 S1 ShADa retx=0 zw=0 full=0 rtt=2000", "85 S1 ShADTa retx=1 zw=0 full=0 rtt=2000",
+                "86 S1 ShADaw retx=0 zw=2 full=0 rtt=2000", "87 S1 ShADa retx=0 zw=0 full=1 rtt=2000",
+                "88 SF ShAFf retx=0 zw=0 full=0 rtt=2000", "88 SF ShAFf retx=0 zw=0 full=0 rtt=2000"), got,
+                "handshake, refusal, abort, zero window, keep-alive (no retransmission), a resent segment (one), "
+                        + "a zero-window probe, a full window, ports reused after a close");
         List<String> ours = new ArrayList<>();
         all.forEach(c -> ours.add(row(c)));
         assertEquals(tshark("tcp-cases.pcap").stream().sorted().toList(), ours.stream().sorted().toList());
