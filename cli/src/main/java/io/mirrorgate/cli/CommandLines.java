@@ -137,6 +137,29 @@ final class CommandLines {
     }
 
     /** {@code --time} of {@code read} and {@code watch}. */
+    static Option dedupOption() {
+        return Option.builder().longOpt("dedup")
+                .desc("drop mirror copies of a packet (same headers but TTL, within 100 ms; docs/ANALYSIS.md) and count them").get();
+    }
+
+    static Option analysisRulesOption() {
+        return Option.builder().longOpt("analysis-rules").hasArg().argName("mirror|wireshark")
+                .desc("how --analysis tells a resent segment from a late original: mirror (default: IPv4 id, gap age; "
+                        + "flags mirror copies) or wireshark (Wireshark's rules to the letter)").get();
+    }
+
+    static io.mirrorgate.protocol.TcpAnalysis.Rules analysisRules(String command, CommandLine cl) throws CliException {
+        String v = cl.getOptionValue("analysis-rules", "mirror");
+        switch (v) {
+            case "mirror":
+                return io.mirrorgate.protocol.TcpAnalysis.Rules.MIRROR;
+            case "wireshark":
+                return io.mirrorgate.protocol.TcpAnalysis.Rules.WIRESHARK;
+            default:
+                throw usage(command, "--analysis-rules takes mirror or wireshark, not '" + v + "'");
+        }
+    }
+
     static Option timeOption() {
         return Option.builder().longOpt("time").hasArg().argName("relative|absolute|epoch|delta")
                 .desc("with --format text: seconds since the first packet (default), date and time in --timezone, "

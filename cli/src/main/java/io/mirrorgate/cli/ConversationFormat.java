@@ -124,6 +124,20 @@ final class ConversationFormat {
             g.writeNumberField("frame_bytes_ba", c.bytesBA);
             if (c.proto == 6) {
                 g.writeNumberField("retransmissions", c.retransmissions);
+                g.writeNumberField("out_of_order", c.outOfOrder);
+                g.writeNumberField("duplicate_acks", c.duplicateAcks);
+                g.writeNumberField("zero_windows", c.zeroWindows);
+                g.writeNumberField("window_full", c.windowFull);
+                g.writeNumberField("lost_segments", c.lostSegments);
+                g.writeNumberField("acked_unseen", c.ackedUnseen);
+                g.writeNumberField("max_window_orig", c.maxWindowA());
+                g.writeNumberField("max_window_resp", c.maxWindowB());
+                if (c.handshakeRttMicros >= 0) {
+                    g.writeNumberField("handshake_rtt", c.handshakeRttMicros / 1e6);
+                }
+            }
+            if (c.mirrorDuplicates > 0) {
+                g.writeNumberField("mirror_duplicates", c.mirrorDuplicates);
             }
             g.writeEndObject();
             g.writeRaw('\n');

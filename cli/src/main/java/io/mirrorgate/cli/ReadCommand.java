@@ -48,6 +48,8 @@ final class ReadCommand {
         o.addOption(ConversationFormat.option());
         o.addOption(Option.builder().longOpt("analysis")
                 .desc("add each TCP packet's analysis flags (retransmission, duplicate_ack, zero_window, ...)").get());
+        o.addOption(CommandLines.analysisRulesOption());
+        o.addOption(CommandLines.dedupOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -86,6 +88,10 @@ final class ReadCommand {
         String write = cl.getOptionValue("write");
         BpfFilter filter = CommandLines.filter(NAME, cl, CommandLines.afterDashDash(args));
         Reader reader = new Reader(zone, filter, count, err);
+        io.mirrorgate.protocol.TcpAnalysis.Rules rules = CommandLines.analysisRules(NAME, cl);
+        if (cl.hasOption("dedup")) {
+            reader.dedup = new io.mirrorgate.protocol.MirrorDuplicates();
+        }
         try {
             String sortBy = ConversationFormat.sortOption(NAME, cl);
             if (cl.hasOption("analysis") && (write != null || cl.hasOption("conversations"))) {
@@ -95,7 +101,7 @@ final class ReadCommand {
                 if (write != null) {
                     throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
                 }
-                reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
+                reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules);
                 reader.conversationFormat = format;
                 reader.sort = sortBy;
                 reader.stdout = stdout;
@@ -107,7 +113,7 @@ final class ReadCommand {
                 reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),
                         analysis);
                 if (analysis) {
-                    reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX);
+                    reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules);
                 }
                 reader.format.begin();
             }
@@ -170,6 +176,8 @@ final class ReadCommand {
         PcapOutput pcap;
         /** --conversations (the table at the end) or --analysis (the flags of each packet printed). */
         io.mirrorgate.protocol.ConversationTracker tracker;
+        /** --dedup: mirror copies dropped before anything else sees them. */
+        io.mirrorgate.protocol.MirrorDuplicates dedup;
         String conversationFormat;
         String sort = "start";
         java.io.OutputStream stdout;
@@ -238,6 +246,9 @@ final class ReadCommand {
                     if (filter != null && !filter.matches(view)) {
                         continue;
                     }
+                    if (dedup != null && dedup.isDuplicate(view)) {
+                        continue;
+                    }
                     frame++;
                     if (firstMicros == Long.MIN_VALUE) {
                         firstMicros = view.timestampMicros();
@@ -277,6 +288,9 @@ final class ReadCommand {
         }
 
         void finish() throws IOException {
+            if (dedup != null && dedup.duplicates() > 0) {
+                err.println("mirrorgate: " + NAME + ": " + dedup.duplicates() + " mirror copies dropped (--dedup)");
+            }
             if (conversationFormat != null) {
                 java.util.List<io.mirrorgate.protocol.ConversationTracker.Conversation> table = tracker.drain();
                 ConversationFormat.sort(table, sort);

@@ -44,6 +44,12 @@ final class WatchCommand {
         o.addOption(ConversationFormat.option());
         o.addOption(Option.builder().longOpt("interval").hasArg().argName("SEC")
                 .desc("with --conversations: also print the table every SEC seconds").get());
+        o.addOption(Option.builder().longOpt("analysis")
+                .desc("add each TCP packet's analysis flags (as read --analysis)").get());
+        o.addOption(CommandLines.analysisRulesOption());
+        o.addOption(CommandLines.dedupOption());
+        o.addOption(Option.builder().longOpt("stats-interval").hasArg().argName("SEC")
+                .desc("print totals every SEC seconds (packets, bytes, by protocol, top talkers) instead of packets").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
@@ -88,33 +94,51 @@ final class WatchCommand {
         if (interval > 0 && !conversations) {
             throw CommandLines.usage(NAME, "--interval goes with --conversations");
         }
+        boolean analysis = cl.hasOption("analysis");
+        io.mirrorgate.protocol.TcpAnalysis.Rules rules = CommandLines.analysisRules(NAME, cl);
+        long statsInterval = CommandLines.positiveLong(NAME, cl, "stats-interval", 0);
+        if (analysis && (write != null || conversations || statsInterval > 0)) {
+            throw CommandLines.usage(NAME, "--analysis flags the packets printed; it does not go with -w, --conversations or --stats-interval");
+        }
+        if (statsInterval > 0 && (write != null || conversations)) {
+            throw CommandLines.usage(NAME, "--stats-interval prints totals; it does not go with -w or --conversations");
+        }
         java.util.concurrent.ScheduledExecutorService ticker = null;
         try {
             EventFormat fmt = null;
             PcapOutput pcap = null;
-            if (conversations) {
-                // no per-packet output: the table, at exit and every --interval
+            if (conversations || statsInterval > 0) {
+                // no per-packet output: the table (at exit and every --interval) or the totals
             } else if (write != null) {
                 pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
                         write.equals("-") ? "stdout" : write);
             } else {
-                fmt = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl));
+                fmt = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl), analysis);
                 fmt.begin();
                 fmt.flush();
             }
             CountDownLatch done = new CountDownLatch(1);
             Printer printer = new Printer(fmt, pcap, filter, count, done);
+            if (cl.hasOption("dedup")) {
+                printer.dedup = new io.mirrorgate.protocol.MirrorDuplicates();
+            }
+            if (analysis) {
+                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules);
+                printer.tracker.listener(new io.mirrorgate.protocol.ConversationTracker.Listener() {
+                }); // ended conversations are not kept: only the flags are printed
+            }
+            if (statsInterval > 0) {
+                printer.stats = new IntervalStats(format, stdout, statsInterval);
+                ticker = ticker();
+                ticker.scheduleAtFixedRate(printer::printStats, statsInterval, statsInterval, java.util.concurrent.TimeUnit.SECONDS);
+            }
             if (conversations) {
-                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX);
+                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules);
                 printer.tableFormat = format;
                 printer.sort = sortBy;
                 printer.out = stdout;
                 if (interval > 0) {
-                    ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "mirrorgate-watch-table");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    ticker = ticker();
                     ticker.scheduleAtFixedRate(printer::printTable, interval, interval, java.util.concurrent.TimeUnit.SECONDS);
                 }
             }
@@ -147,11 +171,17 @@ final class WatchCommand {
             if (conversations) {
                 printer.printTable();
             }
+            if (statsInterval > 0) {
+                printer.printStats();
+            }
+            if (printer.dedup != null && printer.dedup.duplicates() > 0) {
+                err.println("mirrorgate: " + NAME + ": " + printer.dedup.duplicates() + " mirror copies dropped (--dedup)");
+            }
             synchronized (printer) {
                 if (printer.error != null && !ReadCommand.isBrokenPipe(printer.error)) {
                     throw new CliException(ExitStatus.IO_ERROR, NAME + ": cannot write output: " + printer.error.getMessage());
                 }
-                if (conversations) {
+                if (conversations || statsInterval > 0) {
                     return ExitStatus.OK;
                 }
                 if (fmt != null) {
@@ -177,6 +207,14 @@ final class WatchCommand {
                 filter.close();
             }
         }
+    }
+
+    private static java.util.concurrent.ScheduledExecutorService ticker() {
+        return java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mirrorgate-watch-ticker");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -237,6 +275,10 @@ final class WatchCommand {
         IOException error;
         /** --conversations: packets go to the tracker, the table out at exit and every --interval. */
         io.mirrorgate.protocol.ConversationTracker tracker;
+        /** --dedup: mirror copies dropped before anything else sees them. */
+        io.mirrorgate.protocol.MirrorDuplicates dedup;
+        /** --stats-interval: totals instead of packets. */
+        IntervalStats stats;
         String tableFormat;
         String sort = "start";
         java.io.OutputStream out;
@@ -258,9 +300,17 @@ final class WatchCommand {
             if (filter != null && !filter.matches(v)) {
                 return;
             }
+            if (dedup != null && dedup.isDuplicate(v)) {
+                return;
+            }
             frame++;
             try {
-                if (tracker != null) {
+                if (stats != null) {
+                    stats.add(v);
+                } else if (tracker != null && fmt != null) {
+                    tracker.add(v);
+                    fmt.write(frame, v, io.mirrorgate.protocol.TcpAnalysis.names(tracker.lastAnalysis()));
+                } else if (tracker != null) {
                     if (firstMicros == Long.MIN_VALUE) {
                         firstMicros = v.timestampMicros();
                     }
@@ -296,9 +346,22 @@ final class WatchCommand {
             }
         }
 
+        /** The totals of the interval that ends now. */
+        synchronized void printStats() {
+            if (stats == null || error != null) {
+                return;
+            }
+            try {
+                stats.print(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            } catch (IOException e) {
+                error = e;
+                done.countDown();
+            }
+        }
+
         @Override
         public synchronized void onReadComplete() {
-            if (tracker != null) {
+            if (fmt == null && pcap == null) {
                 return;
             }
             try {

@@ -39,6 +39,37 @@ class ReadCommandTest {
      * (testdata/golden/eth.pcap.communityid), but for the three frames docs/ANALYSIS.md explains.
      */
     /** The conversation table: the TSV header of docs/ANALYSIS.md, and Zeek conn.log fields in jsonl. */
+    /**
+     * Mirror copies: read --dedup writes the capture without them (testdata/mirrored.pcap is
+     * impaired.pcap's first 700 frames with 373 copies), and --analysis flags each copy
+     * mirror_duplicate and nothing else; --analysis-rules wireshark gives tshark's flags.
+     */
+    @Test
+    void dedupDropsMirrorCopiesAndAnalysisFlagsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("dedup.pcap");
+        Cli d = Cli.run("read", "--dedup", "-w", out.toString(), f("mirrored.pcap"));
+        assertEquals(0, d.status, d.err);
+        assertTrue(d.err.contains("373 mirror copies dropped"), d.err);
+        Cli clean = Cli.run("read", "--format", "tsv", "--count", "700", f("impaired.pcap"));
+        Cli deduped = Cli.run("read", "--format", "tsv", out.toString());
+        assertEquals(clean.out, deduped.out);
+        java.util.Set<String> copies = new java.util.HashSet<>(java.nio.file.Files.readAllLines(Cli.testdata("mirrored.copies")));
+        String[] lines = Cli.run("read", "--analysis", "--format", "tsv", f("mirrored.pcap")).out.split("\n");
+        for (int k = 1; k < lines.length; k++) {
+            String[] col = lines[k].split("\t", -1);
+            String flags = col[col.length - 1];
+            assertEquals(copies.contains(col[0]), flags.equals("mirror_duplicate"), lines[k]);
+        }
+        String[] ws = Cli.run("read", "--analysis", "--analysis-rules", "wireshark", "--format", "tsv", f("impaired.pcap"))
+                .out.split("\n");
+        List<String> want = java.nio.file.Files.readAllLines(Cli.testdata("golden/impaired.pcap.analysis"));
+        for (int k = 1; k < ws.length; k++) {
+            String[] col = ws[k].split("\t", -1);
+            assertEquals(want.get(k - 1), col[col.length - 1], ws[k]);
+        }
+        assertEquals(64, Cli.run("read", "--analysis", "--analysis-rules", "zeek", f("impaired.pcap")).status);
+    }
+
     /** --analysis: the flags as a last TSV column, a jsonl array, brackets in text; as tshark flags them. */
     @Test
     void analysisFlagsInEveryFormat() throws Exception {

@@ -96,6 +96,42 @@ class SdkIT {
         assertEquals(64, Cli.run("watch", "--connect", "127.0.0.1:1", "--interval", "5").status, "--interval needs --conversations");
     }
 
+    /** watch --analysis prints what read --analysis prints for the same packets; --stats-interval prints totals. */
+    @Test
+    void watchAnalysisAndStatsInterval() throws Exception {
+        try (Collector c = collector()) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            Future<Cli> watch = pool.submit(() -> Cli.run("watch", "--connect", "127.0.0.1:" + c.clientAddress().getPort(),
+                    "--analysis", "--format", "tsv", "--count", "61", "--timezone", "UTC"));
+            Future<Cli> stats = pool.submit(() -> Cli.run("watch", "--connect", "127.0.0.1:" + c.clientAddress().getPort(),
+                    "--stats-interval", "1", "--format", "jsonl", "--count", "61"));
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 2);
+            Cli replay = Cli.run("replay", Cli.testdata("tcp-cases.pcap").toString(), "--mirror",
+                    "127.0.0.1:" + c.mirrorAddress().getPort(), "--timezone", "UTC");
+            assertEquals(0, replay.status, replay.err);
+            Cli w = watch.get();
+            Cli s = stats.get();
+            pool.shutdown();
+            assertEquals(0, w.status, w.err);
+            Cli read = Cli.run("read", "--analysis", "--format", "tsv", "--timezone", "UTC", Cli.testdata("tcp-cases.pcap").toString());
+            assertEquals(read.out, w.out);
+            assertEquals(0, s.status, s.err);
+            long packets = 0;
+            long tcp = 0;
+            for (String line : s.out.split("\n")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "^\\{\"ts\":[0-9.E]+,\"interval\":1,\"packets\":(\\d+),.*\"tcp\":\\{\"packets\":(\\d+),.*\"top_talkers\":\\[.*\\]\\}$")
+                        .matcher(line);
+                assertTrue(m.matches(), line);
+                packets += Long.parseLong(m.group(1));
+                tcp += Long.parseLong(m.group(2));
+            }
+            assertEquals(61, packets, s.out);
+            assertEquals(61, tcp, s.out);
+        }
+        assertEquals(64, Cli.run("watch", "--connect", "127.0.0.1:1", "--analysis", "--stats-interval", "5").status);
+    }
+
     @Test
     void watchWritesPcapToStdout() throws Exception {
         try (Collector c = collector()) {
