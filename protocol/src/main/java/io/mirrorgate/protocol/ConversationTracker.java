@@ -488,7 +488,9 @@ public final class ConversationTracker {
             }
         }
         boolean fromA = fromA(c, f, alen, sport);
-        int ipBytes = Math.max(0, v.capturedLength() - (v.ipOffset() - v.frameOffset()));
+        // IP bytes as the IP header gives them (Zeek's orig_ip_bytes), also for a packet cut by the snap length
+        int ipBytes = v.payloadOffset() > v.ipOffset() ? v.payloadOffset() - v.ipOffset() + v.payloadLength()
+                : Math.max(0, v.capturedLength() - (v.ipOffset() - v.frameOffset()));
         int payload = Math.max(0, f.l4PayloadLength());
         if (fromA) {
             c.framesAB++;

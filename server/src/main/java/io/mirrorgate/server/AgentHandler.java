@@ -51,10 +51,23 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private long nonIp;
     private long compressed;
     private long filtered;
+    private long deduplicated;
+    /** --dedup: one table shared by every agent (copies come from several), locked per lookup. */
+    private final io.mirrorgate.protocol.MirrorDuplicates dedup;
+    /** --analysis: this agent's conversations, or null. */
+    private final AgentAnalysis analysis;
 
     AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
                  long firstRecordTimeoutSeconds, java.util.function.BooleanSupplier outputsFull) {
+        this(events, sink, stats, dialect, clock, filter, firstRecordTimeoutSeconds, outputsFull, null, null);
+    }
+
+    AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
+                 long firstRecordTimeoutSeconds, java.util.function.BooleanSupplier outputsFull,
+                 io.mirrorgate.protocol.MirrorDuplicates dedup, AgentAnalysis analysis) {
         super(dialect);
+        this.dedup = dedup;
+        this.analysis = analysis;
         this.outputsFull = outputsFull;
         this.firstRecordTimeoutSeconds = firstRecordTimeoutSeconds;
         this.events = events;
@@ -101,6 +114,14 @@ final class AgentHandler extends RecordStreamDecoderBase {
             flushRun();
             return;
         }
+        if (dedup != null && !view.compressed() && duplicate()) {
+            deduplicated++;
+            flushRun();
+            return;
+        }
+        if (analysis != null && !view.compressed()) {
+            analysis.add(view);
+        }
         if (runCount == 0) {
             runStart = index;
         }
@@ -109,6 +130,12 @@ final class AgentHandler extends RecordStreamDecoderBase {
         }
         timestamps[runCount++] = view.timestampMicros();
         runLength += length;
+    }
+
+    private boolean duplicate() {
+        synchronized (dedup) {
+            return dedup.isDuplicate(view);
+        }
     }
 
     private void flushRun() {
@@ -131,7 +158,11 @@ final class AgentHandler extends RecordStreamDecoderBase {
             stats.nonIp.addAndGet(nonIp);
             stats.compressed.addAndGet(compressed);
             stats.filtered.addAndGet(filtered);
-            received = bytes = decoded = malformed = nonIp = compressed = filtered = 0;
+            stats.deduplicated.addAndGet(deduplicated);
+            received = bytes = decoded = malformed = nonIp = compressed = filtered = deduplicated = 0;
+            if (analysis != null) {
+                analysis.publish();
+            }
         }
     }
 
@@ -188,6 +219,9 @@ final class AgentHandler extends RecordStreamDecoderBase {
         try {
             super.channelInactive(ctx);
         } finally {
+            if (analysis != null) {
+                analysis.close();
+            }
             events.closed(ctx.channel(), stats);
             if (filter != null) {
                 filter.close();

@@ -41,6 +41,7 @@ public final class Collector implements AutoCloseable {
     private Injection injection;
     private CollectorStatistics statistics;
     private MirrorOut mirrorOut;
+    private ConversationLog conversationLog;
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
     private InetSocketAddress metricsAddress;
@@ -94,13 +95,19 @@ public final class Collector implements AutoCloseable {
                 backpressure, cfg.metricsPort >= 0);
         transport = new Transport(cfg.epoll, cfg.subscriberHighWater);
         RecordSink fanOut = new FanOut(subscribers.hub, writer);
+        io.mirrorgate.protocol.MirrorDuplicates dedup = cfg.dedup ? new io.mirrorgate.protocol.MirrorDuplicates() : null;
+        conversationLog = cfg.conversationsLog == null ? null
+                : new ConversationLog(cfg.conversationsLog, cfg.rotateSeconds, java.time.Clock.systemDefaultZone());
+        boolean analysis = cfg.analysis || conversationLog != null;
         AccessPolicy.Port agentPort = access.new Port("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress);
         mirrorAddress = transport.listen(cfg.bind, cfg.mirrorPort, Transport.pipeline(ch -> {
             ch.pipeline().addLast(agentPort.gate());
             tls.accept(ch, "mirror");
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
-            ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, new SourceStats("agent " + Peers.peer(ch)),
-                    cfg.dialect, new WallClock(cfg.timezone), f, cfg.firstRecordTimeoutSeconds, backpressure::full));
+            SourceStats stats = new SourceStats("agent " + Peers.peer(ch));
+            AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog) : null;
+            ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, stats, cfg.dialect, new WallClock(cfg.timezone), f,
+                    cfg.firstRecordTimeoutSeconds, backpressure::full, dedup, a));
             if (cfg.injectToAgent && cfg.dialect != null) {
                 ch.pipeline().addFirst(new InjectionFrameEncoder(cfg.dialect));
             }
@@ -155,6 +162,14 @@ public final class Collector implements AutoCloseable {
         if (writer != null) {
             writer.reopen();
         }
+        if (conversationLog != null) {
+            conversationLog.reopen();
+        }
+    }
+
+    /** Conversations written to --conversations-log, and those lost to it (a full queue, a failed write). */
+    public long[] conversationsLogged() {
+        return conversationLog == null ? new long[2] : new long[] {conversationLog.written.get(), conversationLog.dropped.get()};
     }
 
     public InetSocketAddress mirrorAddress() {
@@ -236,6 +251,9 @@ public final class Collector implements AutoCloseable {
         }
         if (writer != null) {
             writer.close();
+        }
+        if (conversationLog != null) {
+            conversationLog.close(); // after the agents: their live conversations end into it
         }
         if (injection != null) {
             injection.close();

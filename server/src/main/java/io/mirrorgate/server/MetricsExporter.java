@@ -75,6 +75,22 @@ final class MetricsExporter {
                 perPeer(c.subscriberMetric, c.subscriberHelp, "subscriber", () -> subscribers, c::of);
             }
         }
+        GaugeWithCallback.builder().name("mirrorgate_agent_conversations_active")
+                .help("Conversations live now per agent (--analysis).").labelNames("agent").callback(cb -> {
+                    for (Map.Entry<String, SourceStats> e : agents.entrySet()) {
+                        cb.call(e.getValue().conversationsActive.get(), e.getKey());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("mirrorgate_agent_capture_loss_ratio")
+                .help("Share of the agent's TCP ACKs that acknowledge data the mirror never delivered, as Zeek's capture-loss "
+                        + "computes it (--analysis; over the agent's whole life).").labelNames("agent").callback(cb -> {
+                    for (Map.Entry<String, SourceStats> e : agents.entrySet()) {
+                        long acks = e.getValue().tcpAcks.get();
+                        if (acks > 0) {
+                            cb.call((double) e.getValue().tcpAckedUnseen.get() / acks, e.getKey());
+                        }
+                    }
+                }).register(registry);
         CounterWithCallback.builder().name("mirrorgate_inject_frames")
                 .help("Injection frames by outcome: sent onto the adapter or to agents, failed, discarded (no adapter or agent), "
                         + "empty, refused (--inject-allow), rate_limited, dropped (an agent's queue was full).")

@@ -51,6 +51,12 @@ public final class ServeConfig {
     public java.io.File tlsKey;
     /** PEM CA: peers must present a certificate it signed (mutual TLS); --mirror-out trusts it. */
     public java.io.File tlsCa;
+    /** --analysis: track conversations per agent, export their counts on /metrics. */
+    public boolean analysis;
+    /** --dedup: drop mirror copies (from any agent) before fan-out, files and analysis; counted per agent. */
+    public boolean dedup;
+    /** --conversations-log FILE: ended conversations as Zeek conn.log JSON lines (implies analysis); null: none. */
+    public String conversationsLog;
 
     /** Throws IllegalArgumentException with a one-line reason unless {@code cidr} is an address or CIDR block. */
     public static void checkCidr(String cidr) {

@@ -32,6 +32,18 @@ public final class SourceStats {
     public final AtomicLong injectDropped = new AtomicLong();
     public final AtomicLong stalled = new AtomicLong();
     public final AtomicLong firstRecordTimeouts = new AtomicLong();
+    public final AtomicLong deduplicated = new AtomicLong();
+    public final AtomicLong conversations = new AtomicLong();
+    public final AtomicLong conversationsExpired = new AtomicLong();
+    public final AtomicLong conversationsEvicted = new AtomicLong();
+    public final AtomicLong tcpRetransmissions = new AtomicLong();
+    public final AtomicLong tcpResets = new AtomicLong();
+    public final AtomicLong tcpZeroWindows = new AtomicLong();
+    public final AtomicLong mirrorDuplicates = new AtomicLong();
+    public final AtomicLong tcpAcks = new AtomicLong();
+    public final AtomicLong tcpAckedUnseen = new AtomicLong();
+    /** A gauge, not a counter (--analysis): conversations live now; 0 once the connection closed. */
+    public final AtomicLong conversationsActive = new AtomicLong();
 
     /**
      * One counter: its name in statistics lines, the field, and where /metrics shows it: as an
@@ -109,7 +121,25 @@ public final class SourceStats {
             counter("stalled", s -> s.stalled).subscriber("mirrorgate_subscriber_stalls",
                     "Subscribers disconnected after taking nothing for --stall-timeout."),
             counter("first_record_timeouts", s -> s.firstRecordTimeouts).agent("mirrorgate_agent_first_record_timeouts",
-                    "Connections closed without a whole record header in --first-record-timeout."));
+                    "Connections closed without a whole record header in --first-record-timeout."),
+            counter("deduplicated", s -> s.deduplicated).agent("mirrorgate_agent_records_deduplicated",
+                    "Records dropped by --dedup as mirror copies of a packet already received (from any agent)."),
+            counter("conversations", s -> s.conversations).agent("mirrorgate_agent_conversations",
+                    "Conversations that began (--analysis)."),
+            counter("conversations_expired", s -> s.conversationsExpired).agent("mirrorgate_agent_conversations_expired",
+                    "Conversations ended for idleness (--analysis)."),
+            counter("conversations_evicted", s -> s.conversationsEvicted).agent("mirrorgate_agent_conversations_evicted",
+                    "Conversations ended because the agent had the most it may have live (--analysis)."),
+            counter("tcp_retransmissions", s -> s.tcpRetransmissions).agent("mirrorgate_agent_tcp_retransmissions",
+                    "TCP segments flagged retransmission, fast or spurious (--analysis, docs/ANALYSIS.md)."),
+            counter("tcp_resets", s -> s.tcpResets).agent("mirrorgate_agent_tcp_resets", "TCP segments with RST (--analysis)."),
+            counter("tcp_zero_windows", s -> s.tcpZeroWindows).agent("mirrorgate_agent_tcp_zero_windows",
+                    "TCP segments advertising a zero window (--analysis)."),
+            counter("mirror_duplicates", s -> s.mirrorDuplicates).agent("mirrorgate_agent_mirror_duplicates",
+                    "Mirror copies of a packet the agent already sent, kept out of the analysis (--analysis without --dedup)."),
+            counter("tcp_acks", s -> s.tcpAcks).agent("mirrorgate_agent_tcp_acks", "TCP segments with ACK (--analysis)."),
+            counter("tcp_acked_unseen", s -> s.tcpAckedUnseen).agent("mirrorgate_agent_tcp_acked_unseen",
+                    "TCP segments acknowledging data the mirror never delivered: capture loss (--analysis)."));
 
     public SourceStats(String name) {
         this.name = name;
@@ -120,6 +150,7 @@ public final class SourceStats {
         for (Counter c : COUNTERS) {
             c.field.apply(this).addAndGet(c.of(o));
         }
+        conversationsActive.addAndGet(o.conversationsActive.get());
     }
 
     /** {@code name received=.. bytes=..}, leaving out zero counters (but never the first three). */

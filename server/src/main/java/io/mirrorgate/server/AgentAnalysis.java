@@ -1,0 +1,106 @@
+package io.mirrorgate.server;
+
+import io.mirrorgate.protocol.ConversationTracker;
+import io.mirrorgate.protocol.PacketView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code serve --analysis}, one per agent connection, on its event loop: a conversation tracker
+ * (mirror rules), its counts added to the agent's {@link SourceStats} once per read, ended
+ * conversations to the {@link ConversationLog}, and the capture-loss estimate (ACKs for data the
+ * mirror never delivered, as Zeek's capture-loss script computes it) logged once per window of
+ * {@link #LOSS_WINDOW_ACKS} ACKs when above {@link #LOSS_WARN_PERCENT}, at most once a minute.
+ */
+final class AgentAnalysis {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentAnalysis.class);
+    /** Conversations one agent may have live at once; the least recently seen beyond are evicted (counted). */
+    static final int CONVERSATIONS_MAX = 250_000;
+    /** Zeek's CaptureLoss::too_much_loss: 10 %. */
+    static final double LOSS_WARN_PERCENT = 10.0;
+    static final long LOSS_WINDOW_ACKS = 10_000;
+    private static final long LOSS_WARN_EVERY_MS = 60_000;
+
+    private final ConversationTracker tracker = new ConversationTracker(CONVERSATIONS_MAX);
+    private final SourceStats stats;
+    private final String agent;
+    private long opened;
+    private long retransmissions;
+    private long resets;
+    private long zeroWindows;
+    private long acks;
+    private long ackedUnseen;
+    private long duplicates;
+    private long expired;
+    private long evicted;
+    private long windowAcks;
+    private long windowUnseen;
+    private long lastWarn = Long.MIN_VALUE;
+
+    AgentAnalysis(SourceStats stats, String agent, ConversationLog log) {
+        this.stats = stats;
+        this.agent = agent;
+        tracker.listener(new ConversationTracker.Listener() {
+            @Override
+            public void opened(ConversationTracker.Conversation c) {
+                opened++;
+            }
+
+            @Override
+            public void closed(ConversationTracker.Conversation c) {
+                if (log != null) {
+                    log.offer(c, agent);
+                }
+            }
+        });
+    }
+
+    void add(PacketView v) {
+        tracker.add(v);
+    }
+
+    /** Adds what changed since the last call to the agent's counters; checks the capture-loss estimate. */
+    void publish() {
+        stats.conversations.addAndGet(opened);
+        opened = 0;
+        stats.conversationsActive.set(tracker.size());
+        retransmissions = delta(tracker.retransmissions(), retransmissions, stats.tcpRetransmissions);
+        resets = delta(tracker.resets(), resets, stats.tcpResets);
+        zeroWindows = delta(tracker.zeroWindows(), zeroWindows, stats.tcpZeroWindows);
+        duplicates = delta(tracker.mirrorDuplicates(), duplicates, stats.mirrorDuplicates);
+        expired = delta(tracker.expired(), expired, stats.conversationsExpired);
+        evicted = delta(tracker.evicted(), evicted, stats.conversationsEvicted);
+        long a = tracker.acks();
+        long u = tracker.ackedUnseen();
+        windowAcks += a - acks;
+        windowUnseen += u - ackedUnseen;
+        acks = delta(a, acks, stats.tcpAcks);
+        ackedUnseen = delta(u, ackedUnseen, stats.tcpAckedUnseen);
+        if (windowAcks >= LOSS_WINDOW_ACKS) {
+            double loss = 100.0 * windowUnseen / windowAcks;
+            long now = System.currentTimeMillis();
+            if (loss > LOSS_WARN_PERCENT && now - lastWarn >= LOSS_WARN_EVERY_MS) {
+                lastWarn = now;
+                LOG.warn("agent {}: capture loss estimate {}% ({} of the last {} ACKs acknowledge data the mirror never "
+                        + "delivered): the mirror, not the network, is losing packets", agent,
+                        String.format(java.util.Locale.ROOT, "%.1f", loss), windowUnseen, windowAcks);
+            }
+            windowAcks = 0;
+            windowUnseen = 0;
+        }
+    }
+
+    private static long delta(long now, long before, java.util.concurrent.atomic.AtomicLong into) {
+        if (now != before) {
+            into.addAndGet(now - before);
+        }
+        return now;
+    }
+
+    /** The agent is gone: its live conversations end (to the log), its gauge falls to 0. */
+    void close() {
+        tracker.close();
+        publish();
+        stats.conversationsActive.set(0);
+    }
+}
