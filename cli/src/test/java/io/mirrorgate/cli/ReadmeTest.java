@@ -76,4 +76,30 @@ class ReadmeTest {
         assertTrue(quick.contains("bin/test"), quick);
         assertTrue(ROW_OPTION.matcher("| `--count N` |").find());
     }
+
+    /** The lines of the README's code block that follows the line {@code prompt}. */
+    private static List<String> example(String prompt) throws IOException {
+        List<String> lines = Files.readAllLines(Cli.testdata("").getParent().resolve("README.md"));
+        int k = lines.indexOf(prompt);
+        assertTrue(k > 0, prompt);
+        List<String> out = new java.util.ArrayList<>();
+        for (int j = k + 1; !lines.get(j).equals("```"); j++) {
+            out.add(lines.get(j));
+        }
+        return out;
+    }
+
+    /** The README's conversation table and trace lines are what read prints for the capture. */
+    @Test
+    void readmeAnalysisExamplesAreRealOutput() throws IOException {
+        String capture = Cli.testdata("impaired.pcap").toString();
+        List<String> table = example("$ bin/mirrorgate read --conversations --format tsv testdata/impaired.pcap | column -t");
+        String[] tsv = Cli.run("read", "--conversations", "--format", "tsv", capture).out.split("\n");
+        assertEquals(tsv.length, table.size());
+        for (int k = 0; k < tsv.length; k++) {
+            assertEquals(List.of(tsv[k].replaceAll("\t+", " ").trim().split(" ")), List.of(table.get(k).trim().split("\\s+")));
+        }
+        List<String> trace = example("$ bin/mirrorgate read --analysis testdata/impaired.pcap | sed -n 62,71p");
+        assertEquals(List.of(Cli.run("read", "--analysis", capture).out.split("\n")).subList(61, 71), trace);
+    }
 }
