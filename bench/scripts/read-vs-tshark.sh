@@ -2,16 +2,11 @@
 # Measures `mirrorgate read --format tsv` against tshark on the same NCF file, in one run.
 # Usage: bash bench/scripts/read-vs-tshark.sh [RECORDS]   (default 1000000; needs tshark)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 records="${1:-1000000}"
 file="$(mktemp --suffix=.ncf)"
 trap 'rm -f "$file"' EXIT
 /usr/bin/python3 bench/scripts/make_ncf.py "$file" "$records"
-bin/mirrorgate --version >/dev/null   # build first, so the timing is of the run alone
-export TZ=UTC
-
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); calc "$e - $s"; }
 
 ours=()
 for i in 1 2 3; do

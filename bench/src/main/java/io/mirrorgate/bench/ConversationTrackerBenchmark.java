@@ -48,11 +48,12 @@ public class ConversationTrackerBenchmark {
     private int next;
     private long now = 1_000_000_000_000L;
     private short ipId;
+    private static final byte[] MACS = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
 
     /** A 60-byte-payload TCP segment from 10.x.y.z:40000 to 192.0.2.1:443 (x.y.z = the conversation). */
     private void segment(int c, int flags) {
         frame.clear();
-        frame.writeBytes(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).writeShort(0x0800);
+        frame.writeBytes(MACS).writeShort(0x0800);
         frame.writeByte(0x45).writeByte(0).writeShort(20 + 20 + 60).writeShort(ipId++).writeShort(0x4000).writeByte(64)
                 .writeByte(6).writeShort(0);
         frame.writeInt(0x0A000000 | c).writeInt(0xC0000201);

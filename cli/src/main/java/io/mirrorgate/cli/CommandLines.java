@@ -137,6 +137,48 @@ final class CommandLines {
     }
 
     /** {@code --time} of {@code read} and {@code watch}. */
+    static Option conversationTimeoutOption() {
+        return Option.builder().longOpt("conversation-timeout").hasArg().argName("PROTO=SEC,...")
+                .desc("idle seconds after which a conversation ends, per protocol: tcp (300), tcp-closed (5, after RST "
+                        + "or both FINs), udp (60), other (60, ICMP included); e.g. tcp=3600,udp=30").get();
+    }
+
+    /** Applies --conversation-timeout to {@code t}; a usage error names what was wrong. */
+    static io.mirrorgate.protocol.ConversationTracker conversationTimeouts(String command, CommandLine cl,
+            io.mirrorgate.protocol.ConversationTracker t) throws CliException {
+        long[] s = conversationTimeouts(command, cl);
+        return s == null ? t : t.timeouts(s[0], s[1], s[2], s[3]);
+    }
+
+    /** --conversation-timeout as µs {tcp, tcp-closed, udp, other}, or null when not given. */
+    static long[] conversationTimeouts(String command, CommandLine cl) throws CliException {
+        String v = cl.getOptionValue("conversation-timeout");
+        if (v == null) {
+            return null;
+        }
+        long[] s = {io.mirrorgate.protocol.ConversationTracker.TCP_TIMEOUT_MICROS,
+            io.mirrorgate.protocol.ConversationTracker.CLOSED_TIMEOUT_MICROS,
+            io.mirrorgate.protocol.ConversationTracker.OTHER_TIMEOUT_MICROS,
+            io.mirrorgate.protocol.ConversationTracker.OTHER_TIMEOUT_MICROS};
+        java.util.List<String> names = java.util.List.of("tcp", "tcp-closed", "udp", "other");
+        for (String part : v.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            int k = names.indexOf(kv[0].trim());
+            long sec;
+            try {
+                sec = kv.length == 2 ? Long.parseLong(kv[1].trim()) : -1;
+            } catch (NumberFormatException e) {
+                sec = -1;
+            }
+            if (k < 0 || sec <= 0 || sec > 365L * 86400) {
+                throw usage(command, "--conversation-timeout: '" + part.trim() + "' is not PROTO=SECONDS with PROTO tcp, "
+                        + "tcp-closed, udp or other and 1 to 31536000 seconds");
+            }
+            s[k] = sec * 1_000_000L;
+        }
+        return s;
+    }
+
     static Option dedupOption() {
         return Option.builder().longOpt("dedup")
                 .desc("drop mirror copies of a packet (same headers but TTL, within 100 ms; docs/ANALYSIS.md) and count them").get();

@@ -1,9 +1,6 @@
 package io.mirrorgate.cli;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import io.mirrorgate.protocol.AddressText;
 import io.mirrorgate.protocol.ConversationTracker.Conversation;
 import java.io.IOException;

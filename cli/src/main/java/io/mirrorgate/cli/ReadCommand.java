@@ -50,6 +50,7 @@ final class ReadCommand {
                 .desc("add each TCP packet's analysis flags (retransmission, duplicate_ack, zero_window, ...)").get());
         o.addOption(CommandLines.analysisRulesOption());
         o.addOption(CommandLines.dedupOption());
+        o.addOption(CommandLines.conversationTimeoutOption());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE")
                 .desc("zone of the NCF/NCFX wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
@@ -101,7 +102,7 @@ final class ReadCommand {
                 if (write != null) {
                     throw CommandLines.usage(NAME, "--conversations prints a table; it does not take -w");
                 }
-                reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules);
+                reader.tracker = CommandLines.conversationTimeouts(NAME, cl, new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules));
                 reader.conversationFormat = format;
                 reader.sort = sortBy;
                 reader.stdout = stdout;
@@ -113,7 +114,7 @@ final class ReadCommand {
                 reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),
                         analysis);
                 if (analysis) {
-                    reader.tracker = new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules);
+                    reader.tracker = CommandLines.conversationTimeouts(NAME, cl, new io.mirrorgate.protocol.ConversationTracker(CONVERSATIONS_MAX, rules));
                 }
                 reader.format.begin();
             }

@@ -49,6 +49,7 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("analysis").desc("track conversations per agent; export retransmissions, resets, zero windows, mirror duplicates, capture loss on /metrics").get());
         o.addOption(Option.builder().longOpt("dedup").desc("drop mirror copies of a packet (from any agent) before subscribers, files and analysis; counted per agent").get());
         o.addOption(Option.builder().longOpt("conversations-log").hasArg().argName("FILE").desc("append each ended conversation as a Zeek conn.log JSON line (implies --analysis; rotates with -G, reopens on SIGUSR2)").get());
+        o.addOption(CommandLines.conversationTimeoutOption());
         o.addOption(Option.builder().longOpt("first-record-timeout").hasArg().argName("SEC").desc("close an agent that has not sent a whole record header within SEC seconds (default 30)").get());
         o.addOption(Option.builder().longOpt("backpressure").hasArg().argName("drop|block").desc("a full output: drop and count (default), or stop reading agents until it drains").get());
         o.addOption(Option.builder().longOpt("subscriber-buffer").hasArg().argName("SIZE").desc("bytes queued per subscriber before drop or block, e.g. 8M (default 8M)").get());
@@ -79,6 +80,7 @@ final class ServeCommand {
         c.analysis = cl.hasOption("analysis");
         c.dedup = cl.hasOption("dedup");
         c.conversationsLog = cl.getOptionValue("conversations-log");
+        c.conversationTimeouts = CommandLines.conversationTimeouts(NAME, cl);
         if (c.injectToAgent && c.injectAdapter != null) {
             throw CommandLines.usage(NAME, "--inject-adapter and --inject-to-agent exclude each other");
         }

@@ -48,6 +48,7 @@ final class WatchCommand {
                 .desc("add each TCP packet's analysis flags (as read --analysis)").get());
         o.addOption(CommandLines.analysisRulesOption());
         o.addOption(CommandLines.dedupOption());
+        o.addOption(CommandLines.conversationTimeoutOption());
         o.addOption(Option.builder().longOpt("stats-interval").hasArg().argName("SEC")
                 .desc("print totals every SEC seconds (packets, bytes, by protocol, top talkers) instead of packets").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
@@ -123,7 +124,7 @@ final class WatchCommand {
                 printer.dedup = new io.mirrorgate.protocol.MirrorDuplicates();
             }
             if (analysis) {
-                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules);
+                printer.tracker = CommandLines.conversationTimeouts(NAME, cl, new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules));
                 printer.tracker.listener(new io.mirrorgate.protocol.ConversationTracker.Listener() {
                 }); // ended conversations are not kept: only the flags are printed
             }
@@ -133,7 +134,7 @@ final class WatchCommand {
                 ticker.scheduleAtFixedRate(printer::printStats, statsInterval, statsInterval, java.util.concurrent.TimeUnit.SECONDS);
             }
             if (conversations) {
-                printer.tracker = new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules);
+                printer.tracker = CommandLines.conversationTimeouts(NAME, cl, new io.mirrorgate.protocol.ConversationTracker(ReadCommand.CONVERSATIONS_MAX, rules));
                 printer.tableFormat = format;
                 printer.sort = sortBy;
                 printer.out = stdout;

@@ -62,6 +62,11 @@ public final class ConversationTracker {
     }
 
     private final TcpAnalysis.Rules rules;
+    private long tcpTimeout = TCP_TIMEOUT_MICROS;
+    private long udpTimeout = OTHER_TIMEOUT_MICROS;
+    private long otherTimeout = OTHER_TIMEOUT_MICROS;
+    private long closedTimeout = CLOSED_TIMEOUT_MICROS;
+    private long shortestTimeout = CLOSED_TIMEOUT_MICROS;
     /** Ended conversations kept for {@link #drain} without a listener: {@code max}, at least this many. */
     static final int ENDED_MIN = 1 << 20;
     private final int endedMax;
@@ -423,6 +428,19 @@ public final class ConversationTracker {
     /** Reused for the packet a tunnel carries: flows are the innermost, as in Zeek and tshark. */
     private final PacketView inner = new PacketView();
 
+    /**
+     * The idle timeouts in µs of packet time (Zeek's by default): TCP, TCP after RST or both FINs,
+     * UDP, and every other protocol (ICMP included).
+     */
+    public ConversationTracker timeouts(long tcpMicros, long closedTcpMicros, long udpMicros, long otherMicros) {
+        this.tcpTimeout = tcpMicros;
+        this.closedTimeout = closedTcpMicros;
+        this.udpTimeout = udpMicros;
+        this.otherTimeout = otherMicros;
+        this.shortestTimeout = Math.min(Math.min(tcpMicros, closedTcpMicros), Math.min(udpMicros, otherMicros));
+        return this;
+    }
+
     /** Sets who hears of conversations and flagged segments; ended conversations then go to it alone. */
     public ConversationTracker listener(Listener l) {
         this.listener = l;
@@ -663,10 +681,10 @@ public final class ConversationTracker {
         Iterator<Conversation> it = live.values().iterator();
         while (it.hasNext()) {
             Conversation c = it.next();
-            if (now - c.last <= CLOSED_TIMEOUT_MICROS) {
+            if (now - c.last <= shortestTimeout) {
                 break; // access order: the rest were seen more recently
             }
-            long timeout = c.proto != 6 ? OTHER_TIMEOUT_MICROS : c.closed() ? CLOSED_TIMEOUT_MICROS : TCP_TIMEOUT_MICROS;
+            long timeout = c.proto == 6 ? (c.closed() ? closedTimeout : tcpTimeout) : c.proto == 17 ? udpTimeout : otherTimeout;
             if (now - c.last <= timeout) {
                 continue;
             }

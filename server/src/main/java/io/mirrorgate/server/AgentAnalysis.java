@@ -37,7 +37,10 @@ final class AgentAnalysis {
     private long windowUnseen;
     private long lastWarn = Long.MIN_VALUE;
 
-    AgentAnalysis(SourceStats stats, String agent, ConversationLog log) {
+    AgentAnalysis(SourceStats stats, String agent, ConversationLog log, long[] timeouts) {
+        if (timeouts != null) {
+            tracker.timeouts(timeouts[0], timeouts[1], timeouts[2], timeouts[3]);
+        }
         this.stats = stats;
         this.agent = agent;
         tracker.listener(new ConversationTracker.Listener() {

@@ -105,7 +105,7 @@ public final class Collector implements AutoCloseable {
             tls.accept(ch, "mirror");
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
             SourceStats stats = new SourceStats("agent " + Peers.peer(ch));
-            AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog) : null;
+            AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog, cfg.conversationTimeouts) : null;
             ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, stats, cfg.dialect, new WallClock(cfg.timezone), f,
                     cfg.firstRecordTimeoutSeconds, backpressure::full, dedup, a));
             if (cfg.injectToAgent && cfg.dialect != null) {

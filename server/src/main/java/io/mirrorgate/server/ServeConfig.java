@@ -57,6 +57,8 @@ public final class ServeConfig {
     public boolean dedup;
     /** --conversations-log FILE: ended conversations as Zeek conn.log JSON lines (implies analysis); null: none. */
     public String conversationsLog;
+    /** --conversation-timeout: idle µs {tcp, tcp after close, udp, other}; null: Zeek's. */
+    public long[] conversationTimeouts;
 
     /** Throws IllegalArgumentException with a one-line reason unless {@code cidr} is an address or CIDR block. */
     public static void checkCidr(String cidr) {
