@@ -68,6 +68,13 @@ class ReadCommandTest {
             assertEquals(want.get(k - 1), col[col.length - 1], ws[k]);
         }
         assertEquals(64, Cli.run("read", "--analysis", "--analysis-rules", "zeek", f("impaired.pcap")).status);
+        Cli bad = Cli.run("read", "--conversations", "--conversation-timeout", "tcp=0", f("impaired.pcap"));
+        assertEquals(64, bad.status);
+        assertTrue(bad.err.contains("'tcp=0'"), bad.err);
+        // udp=1: the UDP flow of impaired.pcap has no quiet second, so it stays one conversation
+        Cli t = Cli.run("read", "--conversations", "--format", "tsv", "--conversation-timeout", "udp=1,tcp-closed=1", f("impaired.pcap"));
+        assertEquals(0, t.status, t.err);
+        assertEquals(Cli.run("read", "--conversations", "--format", "tsv", f("impaired.pcap")).out, t.out);
     }
 
     /** --analysis: the flags as a last TSV column, a jsonl array, brackets in text; as tshark flags them. */

@@ -141,4 +141,29 @@ class ConversationTrackerTest {
         assertEquals(151, all.size(), "evicted and expired conversations are still reported");
         assertTrue(all.stream().allMatch(c -> c.framesAB == 1));
     }
+
+    /** Idle timeouts per protocol: a UDP flow quiet for longer than its timeout ends, a listener hears it close. */
+    @Test
+    void idleTimeoutsAreConfigurablePerProtocol() {
+        List<String> closed = new java.util.ArrayList<>();
+        ConversationTracker t = new ConversationTracker(100).timeouts(300_000_000L, 5_000_000L, 2_000_000L, 60_000_000L)
+                .listener(new ConversationTracker.Listener() {
+                    @Override
+                    public void closed(ConversationTracker.Conversation c) {
+                        closed.add(c.protoName() + " " + c.framesAB);
+                    }
+                });
+        PacketView v = new PacketView();
+        ByteBuf b = Unpooled.buffer(64);
+        udp(v, b, 0x0A000101, 1000, 10_000_000L);
+        t.add(v);
+        udp(v, b, 0x0A000101, 1000, 11_500_000L);
+        t.add(v);
+        assertEquals(List.of(), closed, "1.5 s quiet: within udp=2");
+        udp(v, b, 0x0A000101, 1000, 14_000_000L);
+        t.add(v);
+        assertEquals(List.of("udp 2"), closed, "2.5 s quiet: past udp=2, a new conversation began");
+        assertEquals(1, t.expired());
+        assertEquals(1, t.size());
+    }
 }
