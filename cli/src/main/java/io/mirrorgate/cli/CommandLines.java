@@ -179,6 +179,22 @@ final class CommandLines {
         return s;
     }
 
+    /** A repeatable KEY=VALUE option as a map (in order); a usage error names a malformed one. */
+    static java.util.Map<String, String> properties(String command, CommandLine cl, String opt) throws CliException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        String[] v = cl.getOptionValues(opt);
+        if (v != null) {
+            for (String kv : v) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw usage(command, "--" + opt + " '" + kv + "': expected KEY=VALUE");
+                }
+                out.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
     static Option dedupOption() {
         return Option.builder().longOpt("dedup")
                 .desc("drop mirror copies of a packet (same headers but TTL, within 100 ms; docs/ANALYSIS.md) and count them").get();

@@ -50,6 +50,9 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("dedup").desc("drop mirror copies of a packet (from any agent) before subscribers, files and analysis; counted per agent").get());
         o.addOption(Option.builder().longOpt("conversations-log").hasArg().argName("FILE").desc("append each ended conversation as a Zeek conn.log JSON line (implies --analysis; rotates with -G, reopens on SIGUSR2)").get());
         o.addOption(CommandLines.conversationTimeoutOption());
+        o.addOption(Option.builder().longOpt("kafka-bootstrap").hasArg().argName("HOST:PORT[,...]").desc("also publish every record (after --filter and --dedup) to Kafka through these brokers").get());
+        o.addOption(Option.builder().longOpt("kafka-topic").hasArg().argName("TOPIC").desc("the Kafka topic (required with --kafka-bootstrap)").get());
+        o.addOption(Option.builder().longOpt("kafka-property").hasArg().argName("KEY=VALUE").desc("a Kafka producer setting (repeatable): security.protocol, sasl.*, ssl.*, acks, linger.ms, compression.type, ...").get());
         o.addOption(Option.builder().longOpt("first-record-timeout").hasArg().argName("SEC").desc("close an agent that has not sent a whole record header within SEC seconds (default 30)").get());
         o.addOption(Option.builder().longOpt("backpressure").hasArg().argName("drop|block").desc("a full output: drop and count (default), or stop reading agents until it drains").get());
         o.addOption(Option.builder().longOpt("subscriber-buffer").hasArg().argName("SIZE").desc("bytes queued per subscriber before drop or block, e.g. 8M (default 8M)").get());
@@ -81,6 +84,15 @@ final class ServeCommand {
         c.dedup = cl.hasOption("dedup");
         c.conversationsLog = cl.getOptionValue("conversations-log");
         c.conversationTimeouts = CommandLines.conversationTimeouts(NAME, cl);
+        c.kafkaBootstrap = cl.getOptionValue("kafka-bootstrap");
+        c.kafkaTopic = cl.getOptionValue("kafka-topic");
+        if ((c.kafkaBootstrap == null) != (c.kafkaTopic == null)) {
+            throw CommandLines.usage(NAME, "--kafka-bootstrap and --kafka-topic go together");
+        }
+        c.kafkaProperties = CommandLines.properties(NAME, cl, "kafka-property");
+        if (!c.kafkaProperties.isEmpty() && c.kafkaBootstrap == null) {
+            throw CommandLines.usage(NAME, "--kafka-property needs --kafka-bootstrap");
+        }
         if (c.injectToAgent && c.injectAdapter != null) {
             throw CommandLines.usage(NAME, "--inject-adapter and --inject-to-agent exclude each other");
         }

@@ -33,6 +33,11 @@ final class WatchCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("connect").hasArg().argName("HOST:PORT").desc("a collector's client port (e.g. 127.0.0.1:5556)").get());
         o.addOption(Option.builder().longOpt("listen").hasArg().argName("[HOST:]PORT").desc("accept CommView agents directly on this port, no collector (HOST default 127.0.0.1)").get());
+        o.addOption(Option.builder().longOpt("kafka-bootstrap").hasArg().argName("HOST:PORT[,...]").desc("read what collectors published to Kafka, as a member of --group").get());
+        o.addOption(Option.builder().longOpt("kafka-topic").hasArg().argName("TOPIC").desc("the Kafka topic (with --kafka-bootstrap)").get());
+        o.addOption(Option.builder().longOpt("group").hasArg().argName("GROUP").desc("the Kafka consumer group: members share the topic's partitions, each conversation goes to one").get());
+        o.addOption(Option.builder().longOpt("from").hasArg().argName("earliest|latest|TIME").desc("where a group with no committed offset starts (default latest); TIME (ISO-8601 or epoch seconds) starts every partition there").get());
+        o.addOption(Option.builder().longOpt("kafka-property").hasArg().argName("KEY=VALUE").desc("a Kafka consumer setting (repeatable): security.protocol, sasl.*, ssl.*, ...").get());
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx").desc("the peer's dialect (default: ncf with --connect, decided per agent with --listen)").get());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("tsv|text|jsonl").desc("output format (default text)").get());
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF").desc("only packets matching this libpcap filter (or give it after --)").get());
@@ -63,15 +68,28 @@ final class WatchCommand {
         Options options = options();
         CommandLine cl = CommandLines.parse(NAME, options, CommandLines.beforeDashDash(args), false);
         if (cl.hasOption("help")) {
-            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT) [options] [-- FILTER]",
-                    "Subscribe to a collector, or accept CommView agents directly, and print their packets.", options, null);
+            CommandLines.printHelp(stdout, NAME, "(--connect HOST:PORT | --listen [HOST:]PORT | --kafka-bootstrap HOST:PORT "
+                    + "--kafka-topic T --group G) [options] [-- FILTER]",
+                    "Subscribe to a collector, accept CommView agents directly, or read a collector's Kafka topic, and print "
+                            + "their packets.", options, null);
             return ExitStatus.OK;
         }
-        if (cl.hasOption("connect") == cl.hasOption("listen")) {
-            throw CommandLines.usage(NAME, "give --connect HOST:PORT or --listen [HOST:]PORT");
+        boolean kafka = cl.hasOption("kafka-bootstrap");
+        if ((cl.hasOption("connect") ? 1 : 0) + (cl.hasOption("listen") ? 1 : 0) + (kafka ? 1 : 0) != 1) {
+            throw CommandLines.usage(NAME, "give --connect HOST:PORT, --listen [HOST:]PORT or --kafka-bootstrap HOST:PORT");
         }
+        if (kafka && (!cl.hasOption("kafka-topic") || !cl.hasOption("group"))) {
+            throw CommandLines.usage(NAME, "--kafka-bootstrap needs --kafka-topic and --group");
+        }
+        if (!kafka && (cl.hasOption("kafka-topic") || cl.hasOption("group") || cl.hasOption("from") || cl.hasOption("kafka-property"))) {
+            throw CommandLines.usage(NAME, "--kafka-topic, --group, --from and --kafka-property go with --kafka-bootstrap");
+        }
+        java.util.Map<String, String> kafkaProperties = CommandLines.properties(NAME, cl, "kafka-property");
+        Object from = kafka ? from(cl.getOptionValue("from", "latest")) : null;
         InetSocketAddress to = null;
-        if (cl.hasOption("connect")) {
+        if (kafka) {
+            // no socket address: the brokers are Kafka's business
+        } else if (cl.hasOption("connect")) {
             to = CommandLines.hostPort(NAME, "connect", cl.getOptionValue("connect"));
         } else {
             String l = cl.getOptionValue("listen");
@@ -145,7 +163,27 @@ final class WatchCommand {
             }
             Signal.handle(new Signal("INT"), s -> done.countDown());
             Signal.handle(new Signal("TERM"), s -> done.countDown());
-            if (cl.hasOption("connect")) {
+            if (kafka) {
+                io.mirrorgate.client.KafkaPacketSource.Builder b = io.mirrorgate.client.KafkaPacketSource.builder(
+                        cl.getOptionValue("kafka-bootstrap"), cl.getOptionValue("kafka-topic"), cl.getOptionValue("group"))
+                        .timezone(zone).packetHandler(printer);
+                if (from instanceof java.time.Instant t) {
+                    b.from(t);
+                } else {
+                    b.from((io.mirrorgate.client.KafkaPacketSource.From) from);
+                }
+                kafkaProperties.forEach(b::property);
+                io.mirrorgate.client.KafkaPacketSource source;
+                try {
+                    source = b.build().start();
+                } catch (org.apache.kafka.common.KafkaException | IllegalArgumentException e) {
+                    throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": Kafka consumer: "
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                }
+                try (source) {
+                    done.await();
+                } // close() commits the offsets of everything printed
+            } else if (cl.hasOption("connect")) {
                 try (MirrorClient client = MirrorClient.builder(to.getHostString(), to.getPort()).dialect(dialect).timezone(zone)
                         .reconnectEvery(Duration.ofSeconds(retry)).tls(tls).packetHandler(printer)
                         .connectionListener(new Outages(err)).build().start()) {
@@ -207,6 +245,23 @@ final class WatchCommand {
             if (filter != null) {
                 filter.close();
             }
+        }
+    }
+
+    /** --from: earliest, latest, an ISO-8601 instant or epoch seconds. */
+    private static Object from(String v) throws CliException {
+        switch (v) {
+            case "earliest":
+                return io.mirrorgate.client.KafkaPacketSource.From.EARLIEST;
+            case "latest":
+                return io.mirrorgate.client.KafkaPacketSource.From.LATEST;
+            default:
+                try {
+                    return v.matches("\\d+") ? java.time.Instant.ofEpochSecond(Long.parseLong(v)) : java.time.Instant.parse(v);
+                } catch (RuntimeException e) {
+                    throw CommandLines.usage(NAME, "--from '" + v + "': expected earliest, latest, an ISO-8601 time "
+                            + "(2026-12-02T06:00:00Z) or epoch seconds");
+                }
         }
     }
 

@@ -54,6 +54,8 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private long deduplicated;
     /** --dedup: one table shared by every agent (copies come from several), locked per lookup. */
     private final io.mirrorgate.protocol.MirrorDuplicates dedup;
+    /** address:port of the agent, for outputs that name the source (Kafka's agent header). */
+    private String peer = "";
     /** --analysis: this agent's conversations, or null. */
     private final AgentAnalysis analysis;
 
@@ -141,7 +143,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private void flushRun() {
         if (runCount > 0) {
             if (sink.wanted()) {
-                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps);
+                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps, peer);
             }
             runCount = 0;
             runLength = 0;
@@ -187,6 +189,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         context = ctx;
+        peer = Peers.peer(ctx.channel());
         events.connected(ctx.channel(), stats);
         if (firstRecordTimeoutSeconds > 0) {
             firstRecordTimer = ctx.executor().schedule(() -> firstRecordTimeout(ctx), firstRecordTimeoutSeconds,

@@ -42,6 +42,7 @@ public final class Collector implements AutoCloseable {
     private CollectorStatistics statistics;
     private MirrorOut mirrorOut;
     private ConversationLog conversationLog;
+    private KafkaPublisher kafka;
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
     private InetSocketAddress metricsAddress;
@@ -94,7 +95,10 @@ public final class Collector implements AutoCloseable {
         statistics = new CollectorStatistics(agents, subscribers, injected, writer, access.refused::get, tls, metricsErrors,
                 backpressure, cfg.metricsPort >= 0);
         transport = new Transport(cfg.epoll, cfg.subscriberHighWater);
-        RecordSink fanOut = new FanOut(subscribers.hub, writer);
+        kafka = cfg.kafkaBootstrap == null ? null
+                : new KafkaPublisher(cfg.kafkaBootstrap, cfg.kafkaTopic, cfg.kafkaProperties, backpressure, cfg.timezone);
+        statistics.kafka = kafka;
+        RecordSink fanOut = new FanOut(subscribers.hub, writer, kafka);
         io.mirrorgate.protocol.MirrorDuplicates dedup = cfg.dedup ? new io.mirrorgate.protocol.MirrorDuplicates() : null;
         conversationLog = cfg.conversationsLog == null ? null
                 : new ConversationLog(cfg.conversationsLog, cfg.rotateSeconds, java.time.Clock.systemDefaultZone());
@@ -225,6 +229,11 @@ public final class Collector implements AutoCloseable {
         return writer == null ? 0 : writer.written.get();
     }
 
+    /** Kafka records {published, failed, dropped}, or null without --kafka-bootstrap. */
+    public long[] kafkaTotals() {
+        return kafka == null ? null : new long[] {kafka.published.get(), kafka.failed.get(), kafka.dropped.get()};
+    }
+
     public long writerDropped() {
         return writer == null ? 0 : writer.dropped.get();
     }
@@ -254,6 +263,9 @@ public final class Collector implements AutoCloseable {
         }
         if (conversationLog != null) {
             conversationLog.close(); // after the agents: their live conversations end into it
+        }
+        if (kafka != null) {
+            kafka.close(); // what was queued is sent (up to 10 s for the broker to take it)
         }
         if (injection != null) {
             injection.close();

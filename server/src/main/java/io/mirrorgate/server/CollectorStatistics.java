@@ -23,6 +23,8 @@ final class CollectorStatistics implements MetricsExporter.Source {
     private final boolean metricsOn;
     /** --mirror-out, once started. */
     volatile MirrorOut mirrorOut;
+    /** --kafka-bootstrap, or null. */
+    volatile KafkaPublisher kafka;
 
     CollectorStatistics(Agents agents, Subscribers subscribers, SourceStats injection, CaptureFileWriter writer,
                         LongSupplier refused, TlsMaterial tls, AtomicLong metricsErrors, Backpressure backpressure,
@@ -53,6 +55,13 @@ final class CollectorStatistics implements MetricsExporter.Source {
         if (m != null) {
             out.add("mirror_out " + (m.connected() ? "connected" : "connecting") + " connect_failures="
                     + m.reconnect.failures());
+        }
+        KafkaPublisher k = kafka;
+        if (k != null) {
+            long n = k.published.get();
+            out.add("kafka published=" + n + " failed=" + k.failed.get() + " dropped=" + k.dropped.get()
+                    + " latency_ms_avg=" + (n == 0 ? 0 : k.latencyMicrosTotal.get() / n / 1000.0) + " latency_ms_max="
+                    + k.latencyMicrosMax.get() / 1000.0 + (k.failedByCause.isEmpty() ? "" : " failed_by_cause=" + k.failedByCause));
         }
         if (writer != null) {
             out.add("files written=" + writer.written.get() + " dropped=" + writer.dropped.get() + " files=" + writer.files.get()
@@ -104,6 +113,12 @@ final class CollectorStatistics implements MetricsExporter.Source {
     @Override
     public long backpressurePauses() {
         return backpressure.pauses.get();
+    }
+
+    @Override
+    public long[] kafka() {
+        KafkaPublisher k = kafka;
+        return k == null ? null : new long[] {k.published.get(), k.failed.get(), k.dropped.get(), k.latencyMicrosTotal.get()};
     }
 
     @Override

@@ -4,28 +4,33 @@ import io.mirrorgate.protocol.Dialect;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
-/** An agent's record runs to every subscriber (one shared buffer) and to the capture files. */
+/** An agent's record runs to every subscriber (one shared buffer), to the capture files and to Kafka. */
 final class FanOut implements RecordSink {
     private final SubscriberHub hub;
     private final CaptureFileWriter writer;
+    private final KafkaPublisher kafka;
 
-    FanOut(SubscriberHub hub, CaptureFileWriter writer) {
+    FanOut(SubscriberHub hub, CaptureFileWriter writer, KafkaPublisher kafka) {
         this.hub = hub;
         this.writer = writer;
+        this.kafka = kafka;
     }
 
     @Override
     public boolean wanted() {
-        return writer != null || !hub.isEmpty();
+        return writer != null || kafka != null || !hub.isEmpty();
     }
 
     @Override
-    public void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps) {
+    public void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent) {
         try {
             RecordRun run = new RecordRun(records, dialect, count, writer == null ? null : Arrays.copyOf(timestamps, count));
             hub.publish(run);
             if (writer != null) {
                 writer.offer(run);
+            }
+            if (kafka != null) {
+                kafka.offer(run, agent);
             }
         } finally {
             records.release();

@@ -62,6 +62,9 @@ final class MetricsExporter {
 
         /** Capture-file counters {written, dropped, skipped, files}, or null without -w. */
         long[] files();
+
+        /** Kafka counters {published, failed, dropped, latency µs total}, or null without --kafka-bootstrap. */
+        long[] kafka();
     }
 
     MetricsExporter(Source src) {
@@ -106,6 +109,11 @@ final class MetricsExporter {
         fileCounter("mirrorgate_file_records_dropped", "Records lost to the capture files: a full queue or a failed write.", src, 1);
         fileCounter("mirrorgate_file_records_skipped", "Records not for a file: compressed NCF, past -G/-W's last file, a second link type on stdout.", src, 2);
         fileCounter("mirrorgate_files_opened", "Capture files opened.", src, 3);
+        kafkaCounter("mirrorgate_kafka_published", "Records the Kafka broker acknowledged.", src, 0, 1);
+        kafkaCounter("mirrorgate_kafka_failed", "Records the Kafka producer finally failed to deliver (causes logged once each).", src, 1, 1);
+        kafkaCounter("mirrorgate_kafka_dropped", "Records not handed to Kafka: its queue was full (--backpressure drop).", src, 2, 1);
+        kafkaCounter("mirrorgate_kafka_latency_seconds", "Send-to-acknowledgement time summed over published records "
+                + "(divide by mirrorgate_kafka_published for the mean).", src, 3, 1e-6);
         CounterWithCallback.builder().name("mirrorgate_connections_refused").help("Connections closed at accept: not in --allow, or over a connection cap.")
                 .callback(cb -> cb.call(src.refusedConnections())).register(registry);
         CounterWithCallback.builder().name("mirrorgate_tls_refused").help("TLS handshakes that failed.")
@@ -125,6 +133,15 @@ final class MetricsExporter {
         CounterWithCallback.builder().name(name).help(help).labelNames(label).callback(cb -> {
             for (Map.Entry<String, SourceStats> e : peers.get().entrySet()) {
                 cb.call(value.applyAsLong(e.getValue()), e.getKey());
+            }
+        }).register(registry);
+    }
+
+    private void kafkaCounter(String name, String help, Source src, int index, double scale) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> {
+            long[] k = src.kafka();
+            if (k != null) {
+                cb.call(k[index] * scale);
             }
         }).register(registry);
     }

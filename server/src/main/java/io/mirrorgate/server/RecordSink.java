@@ -12,5 +12,5 @@ interface RecordSink {
      * A run of {@code count} whole records, back to back in {@code records} (this call takes
      * ownership of it), with their capture times in µs.
      */
-    void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps);
+    void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent);
 }

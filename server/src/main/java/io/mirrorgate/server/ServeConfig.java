@@ -59,6 +59,12 @@ public final class ServeConfig {
     public String conversationsLog;
     /** --conversation-timeout: idle µs {tcp, tcp after close, udp, other}; null: Zeek's. */
     public long[] conversationTimeouts;
+    /** --kafka-bootstrap HOST:PORT[,...]: publish every record to Kafka; null: off. */
+    public String kafkaBootstrap;
+    /** --kafka-topic. */
+    public String kafkaTopic;
+    /** --kafka-property KEY=VALUE: passed to the producer, over mirrorgate's own settings. */
+    public java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
 
     /** Throws IllegalArgumentException with a one-line reason unless {@code cidr} is an address or CIDR block. */
     public static void checkCidr(String cidr) {

@@ -64,7 +64,7 @@ class HandlersTest {
         }
 
         @Override
-        public void publish(ByteBuf run, Dialect dialect, int count, long[] timestamps) {
+        public void publish(ByteBuf run, Dialect dialect, int count, long[] timestamps, String agent) {
             try {
                 published.writeBytes(ByteBufUtil.getBytes(run));
                 runs++;

@@ -1,0 +1,172 @@
+package io.mirrorgate.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirrorgate.server.Collector;
+import io.mirrorgate.server.ServeConfig;
+import io.mirrorgate.server.TestAgents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out through a real Apache Kafka broker (KRaft, a forked JVM from the Kafka artifacts):
+ * {@code replay} into {@code serve --kafka-bootstrap}, two {@code watch --kafka-bootstrap --group}
+ * processes in one group. Together they print every record exactly once, as {@code read} prints
+ * the file; each conversation is printed by one of them only, in order; the broker's end offsets
+ * count every record.
+ */
+class KafkaIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    @TempDir
+    static Path dir;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void broker() throws Exception {
+        broker = new KafkaBroker(dir, 4);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        return Admin.create(p);
+    }
+
+    /** The sum of the topic's end offsets: every record the broker holds. */
+    static long endOffsets(String topic) throws Exception {
+        try (Admin a = admin()) {
+            int partitions = a.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                q.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return a.listOffsets(q).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return -1; // the topic does not exist yet
+        }
+    }
+
+    private static int members(String group) throws Exception {
+        try (Admin a = admin()) {
+            ConsumerGroupDescription d = a.describeConsumerGroups(List.of(group)).all().get().get(group);
+            return (int) d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return 0; // no such group yet
+        }
+    }
+
+    private static Process watch(String topic, String group, Path out) throws Exception {
+        Path jar = Paths.get("target/mirrorgate.jar").toAbsolutePath();
+        return new ProcessBuilder("java", "-jar", jar.toString(), "watch", "--kafka-bootstrap", broker.bootstrap(),
+                "--kafka-topic", topic, "--group", group, "--from", "earliest", "--format", "tsv", "--timezone", "UTC")
+                .redirectOutput(out.toFile()).redirectError(out.resolveSibling(out.getFileName() + ".err").toFile()).start();
+    }
+
+    private static List<String> lines(Path p) throws Exception {
+        List<String> l = new ArrayList<>(Files.readAllLines(p));
+        return l.isEmpty() ? l : l.subList(1, l.size()); // the TSV header
+    }
+
+    /** A TSV line without its first column (each consumer numbers its own frames). */
+    private static String withoutFrame(String line) {
+        return line.substring(line.indexOf('\t') + 1);
+    }
+
+    /** The conversation of a TSV line: its unordered address and port pair (columns src dst sport dport). */
+    private static String conversation(String line) {
+        String[] c = line.split("\t", -1);
+        String a = c[5] + ":" + c[7];
+        String b = c[6] + ":" + c[8];
+        return a.compareTo(b) < 0 ? a + " " + b : b + " " + a;
+    }
+
+    @Test
+    void twoWatchersInOneGroupPrintEveryRecordOnceConversationsWhole() throws Exception {
+        String topic = "mirrorgate-it";
+        String group = "g1";
+        String file = Cli.testdata("tcp-cases.pcap").toString();
+        List<String> want = lines(Files.writeString(dir.resolve("read.tsv"),
+                Cli.run("read", "--format", "tsv", "--timezone", "UTC", file).out));
+        ServeConfig cfg = new ServeConfig();
+        cfg.kafkaBootstrap = broker.bootstrap();
+        cfg.kafkaTopic = topic;
+        try (Admin a = admin()) {
+            a.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 4, (short) 1))).all().get();
+        }
+        Path out1 = dir.resolve("w1.tsv");
+        Path out2 = dir.resolve("w2.tsv");
+        Process w1 = watch(topic, group, out1);
+        Process w2 = watch(topic, group, out2);
+        try (Collector c = TestAgents.collector(cfg)) {
+            await().atMost(WAIT).until(() -> members(group) == 2);
+            Cli replay = Cli.run("replay", file, "--mirror", "127.0.0.1:" + c.mirrorAddress().getPort(), "--timezone", "UTC");
+            assertEquals(0, replay.status, replay.err);
+            await().atMost(WAIT).until(() -> c.kafkaTotals()[0] == want.size());
+            assertEquals(want.size(), endOffsets(topic), "the broker holds every record");
+            assertEquals(0, c.kafkaTotals()[1] + c.kafkaTotals()[2], "none failed or dropped");
+            await().atMost(WAIT).until(() -> lines(out1).size() + lines(out2).size() == want.size());
+        } finally {
+            for (Process w : List.of(w1, w2)) {
+                new ProcessBuilder("kill", "-TERM", Long.toString(w.pid())).start().waitFor();
+            }
+        }
+        for (Process w : List.of(w1, w2)) {
+            assertTrue(w.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, w.exitValue());
+        }
+        List<String> got1 = lines(out1);
+        List<String> got2 = lines(out2);
+        assertTrue(!got1.isEmpty() && !got2.isEmpty(), "both members printed some: " + got1.size() + " + " + got2.size());
+        List<String> all = new ArrayList<>();
+        got1.forEach(l -> all.add(withoutFrame(l)));
+        got2.forEach(l -> all.add(withoutFrame(l)));
+        assertEquals(want.stream().map(KafkaIT::withoutFrame).sorted().toList(), all.stream().sorted().toList(),
+                "every record exactly once, decoded as read decodes the file");
+        // each conversation by one member only, its records in the file's order
+        Map<String, List<String>> byConversation = new HashMap<>();
+        for (String l : want) {
+            byConversation.computeIfAbsent(conversation(l), k -> new ArrayList<>()).add(withoutFrame(l));
+        }
+        for (Map.Entry<String, List<String>> e : byConversation.entrySet()) {
+            List<String> in1 = got1.stream().filter(l -> conversation(l).equals(e.getKey())).map(KafkaIT::withoutFrame).toList();
+            List<String> in2 = got2.stream().filter(l -> conversation(l).equals(e.getKey())).map(KafkaIT::withoutFrame).toList();
+            assertTrue(in1.isEmpty() || in2.isEmpty(), e.getKey() + " printed by both members");
+            assertEquals(e.getValue(), in1.isEmpty() ? in2 : in1, e.getKey() + " in order");
+        }
+        // the group committed what it printed: a new member of the group finds nothing left
+        Process w3 = watch(topic, group, dir.resolve("w3.tsv"));
+        try {
+            await().atMost(WAIT).until(() -> members(group) == 1);
+        } finally {
+            new ProcessBuilder("kill", "-TERM", Long.toString(w3.pid())).start().waitFor();
+            assertTrue(w3.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(), lines(dir.resolve("w3.tsv")), "offsets were committed at exit");
+    }
+}
