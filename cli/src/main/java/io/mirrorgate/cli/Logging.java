@@ -68,6 +68,9 @@ final class Logging {
         ctx.getLogger(CONSOLE).setLevel(Level.INFO);
         if (lvl.isGreaterOrEqual(Level.INFO)) {
             ctx.getLogger("org.pcap4j").setLevel(Level.WARN); // its INFO chatter is not ours to show
+            // the Kafka client logs every retry of every partition at WARN and its settings at INFO;
+            // the collector counts failures and logs each cause once
+            ctx.getLogger("org.apache.kafka").setLevel(Level.ERROR);
         }
         json = format.equals("json");
     }

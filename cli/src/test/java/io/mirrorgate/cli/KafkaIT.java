@@ -169,4 +169,55 @@ class KafkaIT {
         }
         assertEquals(List.of(), lines(dir.resolve("w3.tsv")), "offsets were committed at exit");
     }
+
+    /**
+     * The broker killed for 20 s while an agent streams (replay at 10,000 records/s, 4 MB of
+     * producer buffer so the outage outlasts it). {@code block}: the collector pauses the agent and
+     * loses nothing, the broker ends with every record. {@code drop}: every record received is
+     * published or counted dropped, exactly, and a subscriber keeps receiving throughout.
+     */
+    @Test
+    void brokerOutageLosesNothingUnderBlockAndCountsEveryDropUnderDrop() throws Exception {
+        for (boolean block : new boolean[] {true, false}) {
+            String topic = "outage-" + (block ? "block" : "drop");
+            ServeConfig cfg = new ServeConfig();
+            cfg.kafkaBootstrap = broker.bootstrap();
+            cfg.kafkaTopic = topic;
+            cfg.kafkaProperties.put("buffer.memory", Integer.toString(4 << 20));
+            cfg.backpressureBlock = block;
+            try (Admin a = admin()) {
+                a.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 4, (short) 1))).all().get();
+            }
+            int loops = 4000;
+            long records = 61L * loops;
+            try (Collector c = TestAgents.collector(cfg);
+                 TestAgents.Reader subscriber = new TestAgents.Reader(c.clientAddress(), false)) {
+                await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+                java.util.concurrent.Future<Cli> replay = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() ->
+                        Cli.run("replay", Cli.testdata("tcp-cases.pcap").toString(), "--mirror", "127.0.0.1:"
+                                + c.mirrorAddress().getPort(), "--rate", "10000", "--loop", Integer.toString(loops)));
+                await().atMost(WAIT).until(() -> c.kafkaTotals()[0] > 20_000);
+                broker.stop();
+                java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(-1);
+                await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> c.kafkaTotals()[1] == 0 && (block || subscriber.size() > last.getAndSet(subscriber.size())));
+                broker.start();
+                Cli r = replay.get(120, TimeUnit.SECONDS);
+                assertEquals(0, r.status, r.err);
+                await().atMost(WAIT).until(() -> c.agentTotals().received.get() == records
+                        && c.kafkaTotals()[0] + c.kafkaTotals()[1] + c.kafkaTotals()[2] == records);
+                long[] k = c.kafkaTotals();
+                System.out.println("broker outage, backpressure " + (block ? "block" : "drop") + ": received " + records
+                        + ", published " + k[0] + ", failed " + k[1] + ", dropped " + k[2] + ", pauses " + c.backpressurePauses());
+                assertEquals(0, k[1], "nothing failed");
+                assertEquals(k[0], endOffsets(topic), "the broker holds what was published");
+                if (block) {
+                    assertEquals(records, k[0], "block: nothing lost");
+                    assertTrue(c.backpressurePauses() > 0, "the agent was paused");
+                } else {
+                    assertTrue(k[2] > 0, "drop: the outage outlasted the queue");
+                }
+            }
+        }
+    }
 }

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * misorder anything).
  *
  * <p>Never on an event loop: runs reach the {@code mirrorgate-kafka} thread through a queue
- * bounded in bytes. Under {@code --backpressure drop} a run that does not fit is counted in
- * {@code dropped}; under {@code block} the collector stops reading agents above
- * {@link #HIGH_WATER} (resuming below half), dropping only past {@link #HARD_LIMIT}. The producer is
+ * bounded in bytes and in runs. Under {@code --backpressure drop} a run that does not fit is
+ * counted in {@code dropped}; under {@code block} the collector stops reading agents above
+ * {@link #HIGH_WATER} bytes or half the runs (resuming below half and a quarter), dropping only past
+ * {@link #HARD_LIMIT} or a full queue. The producer is
  * idempotent ({@code acks=all}); what it finally fails to deliver is counted in {@code failed}, per
  * cause, each cause logged once.
  */
@@ -115,9 +116,9 @@ final class KafkaPublisher implements AutoCloseable {
             return;
         }
         long q = queuedBytes.addAndGet(size);
-        if (backpressure.blocking() && q > HIGH_WATER) {
+        if (backpressure.blocking() && (q > HIGH_WATER || queue.size() > QUEUE_RUNS / 2)) {
             synchronized (this) {
-                if (!blocking && queuedBytes.get() > HIGH_WATER) {
+                if (!blocking && (queuedBytes.get() > HIGH_WATER || queue.size() > QUEUE_RUNS / 2)) {
                     blocking = true;
                     backpressure.block(this);
                 }
@@ -195,9 +196,9 @@ final class KafkaPublisher implements AutoCloseable {
 
     private void released(int bytes) {
         long q = queuedBytes.addAndGet(-bytes);
-        if (q <= HIGH_WATER / 2) {
+        if (q <= HIGH_WATER / 2 && queue.size() <= QUEUE_RUNS / 4) {
             synchronized (this) {
-                if (blocking && queuedBytes.get() <= HIGH_WATER / 2) {
+                if (blocking && queuedBytes.get() <= HIGH_WATER / 2 && queue.size() <= QUEUE_RUNS / 4) {
                     blocking = false;
                     backpressure.unblock(this);
                 }

@@ -130,7 +130,7 @@ public final class TestAgents {
          * {@code keep} false: counts the bytes without keeping them, so a long run reads at full
          * speed (a growing in-memory copy stalls on its own resizing and would fall behind).
          */
-        Reader(InetSocketAddress at, boolean keep) throws IOException {
+        public Reader(InetSocketAddress at, boolean keep) throws IOException {
             this.keep = keep;
             socket = new Socket(at.getAddress(), at.getPort());
             thread = new Thread(() -> {
@@ -154,7 +154,7 @@ public final class TestAgents {
             thread.start();
         }
 
-        long size() {
+        public long size() {
             return count.get();
         }
 
