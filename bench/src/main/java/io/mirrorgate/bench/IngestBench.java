@@ -168,13 +168,13 @@ public final class IngestBench {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void waitForMetrics(int port) throws InterruptedException {
+    static void waitForMetrics(int port) throws InterruptedException {
         for (int k = 0; k < 300; k++) {
             try {
                 metric(port, "mirrorgate_agents_connected");
@@ -186,7 +186,7 @@ public final class IngestBench {
         throw new IllegalStateException("collector did not start");
     }
 
-    private static long metric(int port, String regex) throws IOException {
+    static long metric(int port, String regex) throws IOException {
         HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
         String body;
         try (InputStream in = h.getInputStream()) {
