@@ -175,7 +175,9 @@ final class WatchCommand {
                 kafkaProperties.forEach(b::property);
                 io.mirrorgate.client.KafkaPacketSource source;
                 try {
-                    source = b.build().start();
+                    source = b.build();
+                    printer.whenDone = source::stopDelivery; // --count N commits exactly the N printed
+                    source.start();
                 } catch (org.apache.kafka.common.KafkaException | IllegalArgumentException e) {
                     throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": Kafka consumer: "
                             + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
@@ -335,6 +337,8 @@ final class WatchCommand {
         io.mirrorgate.protocol.MirrorDuplicates dedup;
         /** --stats-interval: totals instead of packets. */
         IntervalStats stats;
+        /** Called on the delivering thread when --count is reached (Kafka: deliver nothing more). */
+        Runnable whenDone = () -> { };
         String tableFormat;
         String sort = "start";
         java.io.OutputStream out;
@@ -377,6 +381,7 @@ final class WatchCommand {
                     pcap.write(v);
                 }
                 if (frame == count) {
+                    whenDone.run();
                     onReadComplete();
                     done.countDown();
                 }

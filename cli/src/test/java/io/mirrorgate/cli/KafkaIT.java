@@ -279,4 +279,60 @@ class KafkaIT {
         assertTrue(printed - total <= 2 * 500, "duplicates only from the last uncommitted poll (max.poll.records 500): "
                 + (printed - total));
     }
+
+    /**
+     * {@code watch --count N} commits exactly the N it printed (the next member of the group prints
+     * the rest), and the SDK's {@code KafkaPacketSource.from(Instant)} starts at the first record
+     * the collector published at or after that time, with the Kafka headers in the view's source.
+     */
+    @Test
+    void countCommitsWhatWasPrintedAndFromTimeStartsThere() throws Exception {
+        String topic = "count";
+        ServeConfig cfg = new ServeConfig();
+        cfg.kafkaBootstrap = broker.bootstrap();
+        cfg.kafkaTopic = topic;
+        try (Admin a = admin()) {
+            a.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        java.time.Instant between;
+        try (Collector c = TestAgents.collector(cfg)) {
+            TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(1, 100, 80)), 1);
+            await().atMost(WAIT).until(() -> c.kafkaTotals()[0] == 100);
+            between = java.time.Instant.now();
+            await().atMost(WAIT).until(() -> java.time.Instant.now().isAfter(between.plusMillis(5)));
+            TestAgents.send(c.mirrorAddress(), TestAgents.concat(TestAgents.records(2, 50, 80)), 2);
+            await().atMost(WAIT).until(() -> c.kafkaTotals()[0] == 150);
+        }
+        String[] common = {"watch", "--kafka-bootstrap", broker.bootstrap(), "--kafka-topic", topic, "--group", "g-count",
+            "--from", "earliest", "--format", "tsv", "--timezone", "UTC"};
+        Cli first = Cli.run(concat(common, "--count", "7"));
+        assertEquals(0, first.status, first.err);
+        assertEquals(7, lines(Files.writeString(dir.resolve("c1.tsv"), first.out)).size());
+        Cli rest = Cli.run(concat(common, "--count", "143"));
+        assertEquals(0, rest.status, rest.err);
+        List<String> all = new ArrayList<>(lines(Files.writeString(dir.resolve("c2.tsv"), rest.out)));
+        assertEquals(143, all.size(), "the group's next member starts after the 7 printed");
+
+        List<io.mirrorgate.client.KafkaPacketSource.Origin> origins = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<io.mirrorgate.protocol.IpPacket> packets = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (io.mirrorgate.client.KafkaPacketSource s = io.mirrorgate.client.KafkaPacketSource
+                .builder(broker.bootstrap(), topic, "g-time").from(between).timezone(java.time.ZoneOffset.UTC)
+                .packetHandler(v -> origins.add((io.mirrorgate.client.KafkaPacketSource.Origin) v.source()))
+                .listener(packets::add).build().start()) {
+            await().atMost(WAIT).until(() -> packets.size() == 50);
+        }
+        assertTrue(packets.stream().allMatch(p -> p.sourceAddress().equals("10.0.2.1")),
+                "only the records published after the time: agent 2's");
+        io.mirrorgate.client.KafkaPacketSource.Origin o = origins.get(0);
+        assertEquals("ncf", o.dialect());
+        assertTrue(o.agent().startsWith("127.0.0.1:"), o.agent());
+        assertEquals(1_700_000_000_000_000L, o.captureMicros(), "ts_us: the capture time, not the collector's");
+        assertTrue(o.kafkaTimestampMillis() >= between.toEpochMilli(), "the Kafka timestamp is the collector's");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

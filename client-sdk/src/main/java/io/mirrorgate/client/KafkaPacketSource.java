@@ -255,6 +255,9 @@ public final class KafkaPacketSource implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (!running) {
+                        break; // stopDelivery() from the handler: what follows is neither delivered nor committed
+                    }
                     deliver(r, view);
                     processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                 }
@@ -333,6 +336,15 @@ public final class KafkaPacketSource implements AutoCloseable {
         if (listener != null) {
             listener.accept(IpPacket.of(view));
         }
+    }
+
+    /**
+     * Stops delivering after the current packet, from the handler itself: no later record of the
+     * poll reaches the handler or is committed (a consumer that wanted N packets commits N). Then
+     * {@link #close()}.
+     */
+    public void stopDelivery() {
+        running = false;
     }
 
     /**
