@@ -212,7 +212,7 @@ final class ReadCommand {
                 err.println("mirrorgate: " + NAME + ": " + path + ": permission denied");
                 return ExitStatus.NO_INPUT;
             } catch (Libpcap.LibpcapUnavailableException e) {
-                err.println("mirrorgate: " + NAME + ": " + path + ": pcap files need libpcap: " + e.getMessage());
+                err.println("mirrorgate: " + NAME + ": " + path + ": pcapng files need libpcap: " + e.getMessage());
                 return ExitStatus.UNAVAILABLE;
             } catch (StreamFormatException e) {
                 err.println("mirrorgate: " + NAME + ": " + path + ": " + e.getMessage());

@@ -38,6 +38,8 @@ public final class CaptureFiles {
                 return new RecordFileReader(path, Dialect.NCF, zone);
             case NCFX:
                 return new RecordFileReader(path, Dialect.NCFX, zone);
+            case PCAP:
+                return new PcapStreamReader(path);
             default:
                 return new PcapFileReader(path, f);
         }
@@ -64,6 +66,8 @@ public final class CaptureFiles {
                 return new RecordFileReader(in, name, 0, head, n, Dialect.NCF, zone);
             case NCFX:
                 return new RecordFileReader(in, name, 0, head, n, Dialect.NCFX, zone);
+            case PCAP:
+                return new PcapStreamReader(in, name, 0, head, n);
             default:
                 return new PipedPcapReader(in, name, head, n, f);
         }
