@@ -40,8 +40,18 @@ final class Logging {
         }
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
+        install(ctx, format.equals("json"), lvl);
+    }
+
+    /**
+     * One appender on stderr (text or JSON lines) at {@code lvl}; the {@code mirrorgate} console
+     * logger always at INFO; pcap4j and the Kafka client only at WARN and ERROR unless debug or
+     * trace is asked for. Also the default of every command before any option is read
+     * ({@link LogbackDefaults}): set up in code, no XML to parse at start-up.
+     */
+    static void install(LoggerContext ctx, boolean asJson, Level lvl) {
         Encoder<ILoggingEvent> enc;
-        if (format.equals("json")) {
+        if (asJson) {
             JsonEncoder j = new JsonEncoder();
             j.setWithSequenceNumber(false);
             j.setWithNanoseconds(false);
@@ -72,7 +82,7 @@ final class Logging {
             // the collector counts failures and logs each cause once
             ctx.getLogger("org.apache.kafka").setLevel(Level.ERROR);
         }
-        json = format.equals("json");
+        json = asJson;
     }
 
     /** Lines a command says to its user, kept together (two statistics blocks never interleave). */

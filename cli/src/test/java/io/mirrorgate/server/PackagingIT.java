@@ -77,6 +77,18 @@ class PackagingIT {
         }
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), Files.readString(home.resolve("serve.log")));
+        // class-data sharing: the first read makes lib/mirrorgate.jsa, later ones use it, output unchanged
+        String want = new String(new ProcessBuilder("java", "-jar", home.resolve("lib/mirrorgate.jar").toString(), "read",
+                TestAgents.testdata("eth.pcap").toString()).start().getInputStream().readAllBytes());
+        for (int run = 0; run < 2; run++) {
+            Process r = new ProcessBuilder(home.resolve("bin/mirrorgate").toString(), "read",
+                    TestAgents.testdata("eth.pcap").toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String got = new String(r.getInputStream().readAllBytes());
+            assertTrue(r.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, r.exitValue());
+            assertEquals(want, got, "run " + run);
+            assertTrue(Files.size(home.resolve("lib/mirrorgate.jsa")) > 0, "the archive after run " + run);
+        }
         delete(home);
     }
 
