@@ -14,6 +14,8 @@ import java.io.PrintStream;
  */
 final class PcapOutput {
     private final OutputStream out;
+    /** A file's channel: records go to the kernel straight from a direct buffer. */
+    private final java.nio.channels.WritableByteChannel channel;
     private final String name;
     private PcapWriter pcap;
     private long skippedLinkType;
@@ -21,7 +23,24 @@ final class PcapOutput {
 
     PcapOutput(OutputStream out, String name) {
         this.out = out;
+        this.channel = null;
         this.name = name;
+    }
+
+    PcapOutput(java.nio.channels.WritableByteChannel channel, String name) {
+        this.out = null;
+        this.channel = channel;
+        this.name = name;
+    }
+
+    /** -w FILE ('-': {@code stdout}). */
+    static PcapOutput open(String write, OutputStream stdout) throws IOException {
+        if (write.equals("-")) {
+            return new PcapOutput(stdout, "stdout");
+        }
+        return new PcapOutput(java.nio.channels.FileChannel.open(java.nio.file.Paths.get(write),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE), write);
     }
 
     void write(PacketView v) throws IOException {
@@ -30,7 +49,7 @@ final class PcapOutput {
             return;
         }
         if (pcap == null) {
-            pcap = new PcapWriter(out, v.linkType());
+            pcap = channel != null ? new PcapWriter(channel, v.linkType()) : new PcapWriter(out, v.linkType());
         } else if (LinkType.forFile(v.linkType()) != pcap.linkType()) {
             skippedLinkType++;
             return;
@@ -46,7 +65,7 @@ final class PcapOutput {
 
     void close(String command, PrintStream err) throws IOException {
         if (pcap == null) {
-            pcap = new PcapWriter(out, LinkType.ETHERNET);
+            pcap = channel != null ? new PcapWriter(channel, LinkType.ETHERNET) : new PcapWriter(out, LinkType.ETHERNET);
         }
         pcap.close();
         if (skippedLinkType > 0) {

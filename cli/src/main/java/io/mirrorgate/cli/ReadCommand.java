@@ -107,8 +107,7 @@ final class ReadCommand {
                 reader.sort = sortBy;
                 reader.stdout = stdout;
             } else if (write != null) {
-                reader.pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
-                        write.equals("-") ? "stdout" : write);
+                reader.pcap = PcapOutput.open(write, stdout);
             } else {
                 boolean analysis = cl.hasOption("analysis");
                 reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),

@@ -129,8 +129,7 @@ final class WatchCommand {
             if (conversations || statsInterval > 0) {
                 // no per-packet output: the table (at exit and every --interval) or the totals
             } else if (write != null) {
-                pcap = new PcapOutput(write.equals("-") ? stdout : Files.newOutputStream(Paths.get(write)),
-                        write.equals("-") ? "stdout" : write);
+                pcap = PcapOutput.open(write, stdout);
             } else {
                 fmt = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl), analysis);
                 fmt.begin();
@@ -405,6 +404,12 @@ final class WatchCommand {
                 error = e;
                 done.countDown();
             }
+        }
+
+        /** Only -w (pcap) and --filter use nothing but the frame: the client then skips the IP decoding. */
+        @Override
+        public boolean needsIpFields() {
+            return fmt != null || tracker != null || dedup != null || stats != null;
         }
 
         /** The totals of the interval that ends now. */

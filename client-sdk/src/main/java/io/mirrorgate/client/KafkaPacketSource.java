@@ -230,6 +230,7 @@ public final class KafkaPacketSource implements AutoCloseable {
 
     private void loop() {
         PacketView view = new PacketView();
+        view.setFrameOnly(listener == null && handler != null && !handler.needsIpFields());
         try {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override

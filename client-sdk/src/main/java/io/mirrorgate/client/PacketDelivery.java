@@ -99,6 +99,11 @@ final class PacketDelivery {
             public void onReadComplete() {
                 readComplete();
             }
+
+            @Override
+            public boolean needsIpFields() {
+                return handler == null || handler.needsIpFields(); // IpPacket events carry the IP fields
+            }
         };
     }
 

@@ -17,6 +17,17 @@ public interface PacketHandler {
      */
     void onPacket(PacketView view);
 
+    /**
+     * False when the handler uses only the record and the frame (time, lengths, link type, the
+     * bytes; as a pcap writer or a BPF filter does): the IP decoding is then skipped and the view's
+     * IP fields are those of a frame without IP. Asked once, when the handler is installed.
+     *
+     * @return whether the view's IP fields are needed (default true)
+     */
+    default boolean needsIpFields() {
+        return true;
+    }
+
     /** Called after the packets of one socket read (a good moment to flush output). */
     default void onReadComplete() {
     }

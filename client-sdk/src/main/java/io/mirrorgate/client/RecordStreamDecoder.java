@@ -24,6 +24,7 @@ final class RecordStreamDecoder extends RecordStreamDecoderBase {
         this.clock = clock;
         this.source = source;
         this.handler = handler;
+        view.setFrameOnly(!handler.needsIpFields());
     }
 
     @Override

@@ -56,6 +56,9 @@ public final class IpDecoder {
         v.buf = b;
         v.frameOffset = offset;
         v.linkType = linkType;
+        if (v.frameOnly) {
+            return; // the consumer wants the frame alone (PacketView.setFrameOnly)
+        }
         int end = offset + length;
         switch (linkType) {
             case LinkType.ETHERNET:

@@ -74,6 +74,18 @@ public final class PacketView {
     int icmpCode;
     int transportOffset;
 
+    /**
+     * True: decoders set only the record and the frame (buffer, offset, link type), leaving the IP
+     * fields as for a frame without IP. For a consumer that needs the frame alone (pcap output, a
+     * BPF filter), which then pays no IP decoding. Kept across records; false by default.
+     */
+    boolean frameOnly;
+
+    /** See {@link #frameOnly}: decode the frame only (true) or everything (false, the default). */
+    public void setFrameOnly(boolean frameOnly) {
+        this.frameOnly = frameOnly;
+    }
+
     /** Starts a new record: clears everything and sets the record's basic fields. */
     public void startRecord(long timestampMicros, int capturedLength, int originalLength, int medium) {
         this.timestampMicros = timestampMicros;

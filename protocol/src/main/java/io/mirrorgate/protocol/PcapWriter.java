@@ -44,7 +44,8 @@ public final class PcapWriter implements java.io.Closeable {
     private final WritableByteChannel out;
     private final OutputStream stream;
     private final int linkType;
-    private final ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+    /** Direct for a channel (the write takes it as it is), on the heap for a stream (which takes an array). */
+    private final ByteBuffer buf;
     /** Offsets in {@link #buf} where each buffered record ends (the file header is not a record). */
     private int[] ends = new int[1024];
     private int buffered;
@@ -69,6 +70,7 @@ public final class PcapWriter implements java.io.Closeable {
         this.out = out;
         this.stream = stream;
         this.linkType = LinkType.forFile(linkType);
+        this.buf = out != null ? ByteBuffer.allocateDirect(BUFFER) : ByteBuffer.allocate(BUFFER);
         buf.order(java.nio.ByteOrder.LITTLE_ENDIAN);
         buf.putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN)
                 .putInt(this.linkType);
@@ -102,8 +104,14 @@ public final class PcapWriter implements java.io.Closeable {
         buf.putInt((int) Math.floorMod(timestampMicros, 1_000_000L));
         buf.putInt(caplen);
         buf.putInt(Math.max(length, originalLength));
-        b.getBytes(offset, buf.array(), buf.position(), caplen);
-        buf.position(buf.position() + caplen);
+        if (buf.hasArray()) {
+            b.getBytes(offset, buf.array(), buf.position(), caplen);
+            buf.position(buf.position() + caplen);
+        } else {
+            buf.limit(buf.position() + caplen); // one copy into the direct buffer, no object per record
+            b.getBytes(offset, buf);
+            buf.limit(buf.capacity());
+        }
         if (buffered == ends.length) {
             ends = java.util.Arrays.copyOf(ends, buffered * 2);
         }

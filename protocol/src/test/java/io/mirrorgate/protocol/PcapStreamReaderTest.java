@@ -111,4 +111,33 @@ class PcapStreamReaderTest {
                 () -> new PcapStreamReader(Files.write(tmp.resolve("v1.pcap"), archaic)));
         assertEquals("pcap header: archaic pcap savefile format 1 at offset 4", e.getMessage());
     }
+
+    /**
+     * {@link PacketView#setFrameOnly}: the record and the frame exactly as a full decode gives
+     * them, the IP fields as for a frame without IP (what a pcap writer or a BPF filter needs, and
+     * no more).
+     */
+    @Test
+    void frameOnlyDecodesTheRecordAndTheFrameAlone() throws IOException {
+        PacketView full = new PacketView();
+        PacketView frame = new PacketView();
+        frame.setFrameOnly(true);
+        try (PcapStreamReader a = new PcapStreamReader(Fixtures.path("eth.pcap"));
+             PcapStreamReader b = new PcapStreamReader(Fixtures.path("eth.pcap"))) {
+            int n = 0;
+            while (a.next(full)) {
+                assertTrue(b.next(frame));
+                assertEquals(full.timestampMicros(), frame.timestampMicros());
+                assertEquals(full.capturedLength(), frame.capturedLength());
+                assertEquals(full.originalLength(), frame.originalLength());
+                assertEquals(full.linkType(), frame.linkType());
+                assertEquals(ByteBufUtil.hexDump(full.buffer(), full.frameOffset(), full.capturedLength()),
+                        ByteBufUtil.hexDump(frame.buffer(), frame.frameOffset(), frame.capturedLength()));
+                assertEquals(0, frame.ipVersion());
+                assertFalse(frame.hasIpHeader());
+                n++;
+            }
+            assertEquals(39, n);
+        }
+    }
 }
