@@ -1,9 +1,7 @@
 package io.mirrorgate.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
@@ -22,26 +20,19 @@ public final class PcapStreamReader implements CaptureReader {
     static final int RECORD_HEADER = 16;
     /** libpcap's MAXIMUM_SNAPLEN: a larger captured length is taken for damage. */
     static final int MAX_CAPLEN = 262_144;
-    private static final int WINDOW = 1 << 20;
-
-    private final ReadableByteChannel channel;
+    private final ReadWindow w;
+    private final ByteBuf buf;
     private final String name;
     private final long size;
-    private final byte[] array = new byte[WINDOW];
-    private final ByteBuf buf;
-    private final ByteBuffer nio = ByteBuffer.wrap(array);
     private final int linkType;
     private final int medium;
     private final boolean nanos;
     /** Record and file headers in little-endian order (the frames themselves are network order). */
     private final boolean little;
     private final int maxCaplen;
-    private int pos;
-    private int limit;
     private long filePos;
     private long lastRecord = -1;
     private long records;
-    private boolean eof;
 
     /** Reads the pcap file at {@code path}. */
     public PcapStreamReader(Path path) throws IOException {
@@ -53,19 +44,16 @@ public final class PcapStreamReader implements CaptureReader {
      * were already taken from it to recognise the format; {@code size} -1 asks a file channel.
      */
     PcapStreamReader(ReadableByteChannel channel, String name, long size, byte[] head, int n) throws IOException {
-        this.channel = channel;
+        this.w = new ReadWindow(channel, head, n);
+        this.buf = w.buf;
         this.name = name;
         this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
-        if (n > 0) {
-            System.arraycopy(head, 0, array, 0, n);
-            limit = n;
-        }
         try {
-            if (!ensure(FILE_HEADER)) {
+            if (!w.ensure(FILE_HEADER)) {
                 throw new StreamFormatException("pcap header: truncated dump file; tried to read " + FILE_HEADER
-                        + " file header bytes, only got " + (limit - pos) + " at offset 0", 0);
+                        + " file header bytes, only got " + w.available() + " at offset 0", 0);
             }
-            int magic = (array[0] & 0xFF) << 24 | (array[1] & 0xFF) << 16 | (array[2] & 0xFF) << 8 | (array[3] & 0xFF);
+            int magic = buf.getInt(0);
             switch (magic) {
                 case 0xA1B2C3D4: little = false; nanos = false; break;
                 case 0xA1B23C4D: little = false; nanos = true; break;
@@ -74,16 +62,15 @@ public final class PcapStreamReader implements CaptureReader {
                 default:
                     throw new StreamFormatException("pcap header: bad dump file format at offset 0", 0);
             }
-            this.buf = Unpooled.wrappedBuffer(array);
             int major = little ? buf.getUnsignedShortLE(4) : buf.getUnsignedShort(4);
             if (major != 2) {
                 throw new StreamFormatException("pcap header: archaic pcap savefile format " + major + " at offset 4", 4);
             }
             long snaplen = u32(16);
-            this.maxCaplen = (int) Math.max(MAX_CAPLEN, Math.min(snaplen, WINDOW - RECORD_HEADER));
+            this.maxCaplen = (int) Math.max(MAX_CAPLEN, Math.min(snaplen, ReadWindow.SIZE - RECORD_HEADER));
             this.linkType = (int) (u32(20) & 0x03FFFFFF); // the upper bits say FCS, not the type
             this.medium = Medium.ofLinkType(linkType);
-            pos = FILE_HEADER;
+            w.pos = FILE_HEADER;
             filePos = FILE_HEADER;
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -101,24 +88,6 @@ public final class PcapStreamReader implements CaptureReader {
         return CaptureFormat.PCAP;
     }
 
-    private boolean ensure(int n) throws IOException {
-        while (limit - pos < n && !eof) {
-            if (pos > 0) {
-                System.arraycopy(array, pos, array, 0, limit - pos);
-                limit -= pos;
-                pos = 0;
-            }
-            nio.limit(array.length).position(limit);
-            int r = channel.read(nio);
-            if (r < 0) {
-                eof = true;
-            } else {
-                limit += r;
-            }
-        }
-        return limit - pos >= n;
-    }
-
     private long u32(int i) {
         return little ? buf.getUnsignedIntLE(i) : buf.getUnsignedInt(i);
     }
@@ -129,12 +98,13 @@ public final class PcapStreamReader implements CaptureReader {
 
     @Override
     public boolean next(PacketView v) throws IOException {
-        if (!ensure(RECORD_HEADER)) {
-            if (limit == pos) {
+        if (!w.ensure(RECORD_HEADER)) {
+            if (w.available() == 0) {
                 return false;
             }
-            throw damage("truncated dump file; tried to read " + RECORD_HEADER + " header bytes, only got " + (limit - pos));
+            throw damage("truncated dump file; tried to read " + RECORD_HEADER + " header bytes, only got " + w.available());
         }
+        int pos = w.pos;
         long seconds = u32(pos);
         long fraction = u32(pos + 4);
         long caplen = u32(pos + 8);
@@ -143,16 +113,17 @@ public final class PcapStreamReader implements CaptureReader {
             throw damage("invalid packet capture length " + caplen + ", bigger than maximum of " + maxCaplen);
         }
         int cap = (int) caplen;
-        if (!ensure(RECORD_HEADER + cap)) {
+        if (!w.ensure(RECORD_HEADER + cap)) {
             throw damage("truncated dump file; tried to read " + cap + " captured bytes, only got "
-                    + (limit - pos - RECORD_HEADER));
+                    + (w.available() - RECORD_HEADER));
         }
+        pos = w.pos; // the window may have moved the record to its start
         long micros = seconds * 1_000_000L + (nanos ? fraction / 1000 : fraction);
         v.startRecord(micros, cap, (int) Math.min(Integer.MAX_VALUE, origlen), medium);
         v.source = name;
         IpDecoder.decode(buf, pos + RECORD_HEADER, cap, linkType, v);
         lastRecord = filePos;
-        pos += RECORD_HEADER + cap;
+        w.pos = pos + RECORD_HEADER + cap;
         filePos += RECORD_HEADER + cap;
         records++;
         return true;
@@ -175,6 +146,6 @@ public final class PcapStreamReader implements CaptureReader {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        w.close();
     }
 }

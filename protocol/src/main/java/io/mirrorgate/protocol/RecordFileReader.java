@@ -1,9 +1,6 @@
 package io.mirrorgate.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
@@ -16,22 +13,13 @@ import java.time.ZoneId;
  * stream framer ({@link Dialect}).
  */
 public final class RecordFileReader implements CaptureReader {
-    /** Read window; holds the largest record of either format several times over. */
-    private static final int WINDOW = 1 << 20;
-
-    private final ReadableByteChannel channel;
+    private final ReadWindow w;
     private final String name;
     private final long size;
-    private final byte[] array = new byte[WINDOW];
-    private final ByteBuf buf = Unpooled.wrappedBuffer(array);
-    private final ByteBuffer nio = ByteBuffer.wrap(array);
     private final WallClock clock;
     private final Dialect dialect;
-    private int pos;
-    private int limit;
     private long filePos;
     private long lastRecord = -1;
-    private boolean eof;
 
     /** Reads the {@code dialect} file at {@code path}, its wall-clock times in {@code zone}. */
     public RecordFileReader(Path path, Dialect dialect, ZoneId zone) throws IOException {
@@ -45,14 +33,10 @@ public final class RecordFileReader implements CaptureReader {
     RecordFileReader(ReadableByteChannel channel, String name, long size, byte[] head, int n, Dialect dialect, ZoneId zone)
             throws IOException {
         this.dialect = dialect;
-        this.channel = channel;
+        this.w = new ReadWindow(channel, head, n);
         this.name = name;
         this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
         this.clock = new WallClock(zone);
-        if (n > 0) {
-            System.arraycopy(head, 0, array, 0, n);
-            limit = n;
-        }
     }
 
     @Override
@@ -60,43 +44,25 @@ public final class RecordFileReader implements CaptureReader {
         return dialect == Dialect.NCF ? CaptureFormat.NCF : CaptureFormat.NCFX;
     }
 
-    private boolean ensure(int n) throws IOException {
-        while (limit - pos < n && !eof) {
-            if (pos > 0) {
-                System.arraycopy(array, pos, array, 0, limit - pos);
-                limit -= pos;
-                pos = 0;
-            }
-            nio.limit(array.length).position(limit);
-            int r = channel.read(nio);
-            if (r < 0) {
-                eof = true;
-            } else {
-                limit += r;
-            }
-        }
-        return limit - pos >= n;
-    }
-
     @Override
     public boolean next(PacketView v) throws IOException {
         int h = dialect.headerLength();
-        if (!ensure(h)) {
-            if (limit == pos) {
+        if (!w.ensure(h)) {
+            if (w.available() == 0) {
                 return false;
             }
             throw new StreamFormatException(format().name().toLowerCase() + " record header at offset " + filePos
-                    + " cut short: " + (limit - pos) + " of " + h + " bytes", filePos);
+                    + " cut short: " + w.available() + " of " + h + " bytes", filePos);
         }
-        int length = dialect.check(buf, pos, filePos);
-        if (!ensure(length)) {
+        int length = dialect.check(w.buf, w.pos, filePos);
+        if (!w.ensure(length)) {
             throw new StreamFormatException(format().name().toLowerCase() + " record at offset " + filePos
-                    + " declares " + length + " bytes, file ends after " + (limit - pos), filePos);
+                    + " declares " + length + " bytes, file ends after " + w.available(), filePos);
         }
-        dialect.decode(buf, pos, filePos, clock, v);
+        dialect.decode(w.buf, w.pos, filePos, clock, v);
         v.source = name;
         lastRecord = filePos;
-        pos += length;
+        w.pos += length;
         filePos += length;
         return true;
     }
@@ -118,6 +84,6 @@ public final class RecordFileReader implements CaptureReader {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        w.close();
     }
 }
