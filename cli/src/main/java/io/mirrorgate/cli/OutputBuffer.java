@@ -50,6 +50,16 @@ final class OutputBuffer {
         n += b.length;
     }
 
+    /** "00" to "99": two digits per step, in int arithmetic (a profile of read --format tsv found long division here). */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int k = 0; k < 100; k++) {
+            PAIRS[2 * k] = (byte) ('0' + k / 10);
+            PAIRS[2 * k + 1] = (byte) ('0' + k % 10);
+        }
+    }
+
     void putDecimal(long v) {
         if (v < 0) {
             if (v == Long.MIN_VALUE) {
@@ -59,20 +69,47 @@ final class OutputBuffer {
             buf[n++] = '-';
             v = -v;
         }
-        if (v < 10) {
-            buf[n++] = (byte) ('0' + v);
+        if (v < 100_000_000L) {
+            putSmall((int) v);
             return;
         }
-        int digits = 0;
-        for (long t = v; t > 0; t /= 10) {
-            digits++;
+        long hi = v / 100_000_000L;
+        putDecimal(hi);
+        putEightDigits((int) (v - hi * 100_000_000L));
+    }
+
+    /** 0 <= v < 100,000,000, without leading zeros. */
+    private void putSmall(int v) {
+        int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1_000 ? 3 : v < 10_000 ? 4 : v < 100_000 ? 5 : v < 1_000_000 ? 6
+                : v < 10_000_000 ? 7 : 8;
+        int k = n + digits;
+        n = k;
+        while (v >= 100) {
+            int q = v / 100;
+            int r = v - q * 100;
+            buf[--k] = PAIRS[2 * r + 1];
+            buf[--k] = PAIRS[2 * r];
+            v = q;
         }
-        int end = n + digits;
-        for (int k = end - 1; k >= n; k--) {
-            buf[k] = (byte) ('0' + v % 10);
-            v /= 10;
+        if (v >= 10) {
+            buf[--k] = PAIRS[2 * v + 1];
+            buf[--k] = PAIRS[2 * v];
+        } else {
+            buf[--k] = (byte) ('0' + v);
         }
-        n = end;
+    }
+
+    /** 0 <= v < 100,000,000 as exactly eight digits. */
+    private void putEightDigits(int v) {
+        int k = n + 8;
+        n = k;
+        for (int pair = 0; pair < 4; pair++) {
+            int q = v / 100;
+            int r = v - q * 100;
+            buf[--k] = PAIRS[2 * r + 1];
+            buf[--k] = PAIRS[2 * r];
+            v = q;
+        }
     }
 
     /** {@code 0x} and exactly {@code digits} lowercase hex digits. */
