@@ -31,9 +31,15 @@ public final class ChainBench {
         int mirror = IngestBench.freePort();
         int client = IngestBench.freePort();
         int metrics = IngestBench.freePort();
-        Process serve = new ProcessBuilder("java", "-jar", jar, "serve", "--mirror-port", "" + mirror, "--client-port",
-                "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC", "--backpressure", "block")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java", "-jar", jar, "serve", "--mirror-port",
+                "" + mirror, "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC", "--backpressure",
+                "block"));
+        String extra = System.getProperty("serve.args", "").trim(); // e.g. -Dserve.args="--subscriber-buffer 32M"
+        if (!extra.isEmpty()) {
+            serveCmd.addAll(java.util.List.of(extra.split("\\s+")));
+        }
+        Process serve = new ProcessBuilder(serveCmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Process watch = null;
         try {
             IngestBench.waitForMetrics(metrics);
