@@ -276,7 +276,7 @@ class KafkaIT {
         long printed = lines(out1).size() + lines(out2).size();
         System.out.println("member killed: " + total + " records, printed " + printed + " (" + (printed - total)
                 + " twice: the killed member's last uncommitted batch)");
-        assertTrue(printed - total <= 2 * 500, "duplicates only from the last uncommitted poll (max.poll.records 500): "
+        assertTrue(printed - total <= 500, "duplicates only from the last uncommitted poll (max.poll.records 500): "
                 + (printed - total));
     }
 

@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * views) or as an {@link IpPacket} to a listener, like {@link MirrorClient}; the view's
  * {@link PacketView#source()} is the record's {@link Origin} (partition, offset, the Kafka headers).
  *
- * <p>Offsets are committed for what the handler has been given: after each poll (asynchronously),
- * when partitions are taken away in a rebalance, and at {@link #close()} (synchronously). A member
- * killed between two commits leaves its last batch to be delivered again to whoever takes its
- * partitions. A record that is no NCF/NCFX record is counted ({@link #malformed()}) and skipped.
+ * <p>Offsets are committed for what the handler has been given, synchronously: after each poll,
+ * when partitions are taken away in a rebalance, and at {@link #close()}. A member killed while
+ * delivering a poll leaves that poll (at most {@code max.poll.records}, 500 by default) to be
+ * delivered again to whoever takes its partitions. A record that is no NCF/NCFX record is counted ({@link #malformed()}) and skipped.
  *
  * <p>Needs {@code org.apache.kafka:kafka-clients} on the class path (an optional dependency of the
  * SDK).
@@ -235,7 +235,7 @@ public final class KafkaPacketSource implements AutoCloseable {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    commit(true);
+                    commit(false); // a refusal here is the rebalance itself: not fatal
                 }
 
                 @Override
@@ -283,21 +283,27 @@ public final class KafkaPacketSource implements AutoCloseable {
         }
     }
 
-    private void commit(boolean sync) {
+    /**
+     * Commits what the handler was given, synchronously: a member killed at any moment leaves at
+     * most the one poll it was delivering uncommitted (asynchronous commits let several polls be
+     * in flight, and all of them would be delivered again). A commit refused because the group is
+     * rebalancing is not fatal: the partitions' new owner starts from the last commit that took.
+     */
+    private void commit(boolean last) {
         if (processed.isEmpty()) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> now = new HashMap<>(processed);
         processed.clear();
-        if (sync) {
+        try {
             consumer.commitSync(now);
             committed.addAndGet(now.size());
-        } else {
-            consumer.commitAsync(now, (offsets, e) -> {
-                if (e == null) {
-                    committed.addAndGet(offsets.size());
-                }
-            });
+        } catch (org.apache.kafka.clients.consumer.CommitFailedException
+                | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+            if (last) {
+                throw e;
+            }
+            LOG.debug("Kafka topic {}: commit refused during a rebalance: {}", topic, e.getMessage());
         }
     }
 
