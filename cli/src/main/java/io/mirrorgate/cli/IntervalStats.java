@@ -33,7 +33,51 @@ final class IntervalStats {
     private final long[] packets = new long[PROTOCOLS.length];
     private final long[] bytes = new long[PROTOCOLS.length];
     /** Source address → {bytes, packets}; bounded by {@link #TALKERS_MAX}. */
-    private final Map<String, long[]> talkers = new HashMap<>();
+    private final Map<Address, long[]> talkers = new HashMap<>();
+    /** Reused for lookups: a packet of a known talker allocates nothing. */
+    private final Address probe = new Address(new byte[16], 0);
+
+    /** An IPv4 or IPv6 address as a map key. */
+    private static final class Address {
+        final byte[] bytes;
+        int length;
+        int hash;
+
+        Address(byte[] bytes, int length) {
+            this.bytes = bytes;
+            this.length = length;
+            this.hash = java.util.Arrays.hashCode(java.util.Arrays.copyOf(bytes, length));
+        }
+
+        void set(io.netty.buffer.ByteBuf b, int offset, int len) {
+            length = len;
+            b.getBytes(offset, bytes, 0, len);
+            int h = 1;
+            for (int k = 0; k < len; k++) {
+                h = 31 * h + bytes[k];
+            }
+            hash = h;
+        }
+
+        Address copy() {
+            return new Address(java.util.Arrays.copyOf(bytes, length), length);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Address a && java.util.Arrays.equals(bytes, 0, length, a.bytes, 0, a.length);
+        }
+
+        @Override
+        public String toString() {
+            return AddressText.of(java.util.Arrays.copyOf(bytes, length));
+        }
+    }
     private long otherTalkerBytes;
     private boolean headerDone;
 
@@ -59,13 +103,11 @@ final class IntervalStats {
         packets[k]++;
         bytes[k] += v.originalLength();
         if (v.hasIpHeader()) {
-            byte[] a = new byte[v.ipVersion() == 6 ? 16 : 4];
-            v.buffer().getBytes(v.sourceAddressOffset(), a);
-            String addr = AddressText.of(a);
-            long[] t = talkers.get(addr);
+            probe.set(v.buffer(), v.sourceAddressOffset(), v.ipVersion() == 6 ? 16 : 4);
+            long[] t = talkers.get(probe);
             if (t == null && talkers.size() < TALKERS_MAX) {
                 t = new long[2];
-                talkers.put(addr, t);
+                talkers.put(probe.copy(), t);
             }
             if (t == null) {
                 otherTalkerBytes += v.originalLength();
@@ -78,7 +120,7 @@ final class IntervalStats {
 
     /** Prints the interval that ends now and starts the next. */
     void print(Instant now) throws IOException {
-        List<Map.Entry<String, long[]>> top = new ArrayList<>(talkers.entrySet());
+        List<Map.Entry<Address, long[]>> top = new ArrayList<>(talkers.entrySet());
         top.sort((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]));
         if (top.size() > TOP) {
             top = top.subList(0, TOP);
@@ -129,9 +171,9 @@ final class IntervalStats {
                 }
                 g.writeEndObject();
                 g.writeArrayFieldStart("top_talkers");
-                for (Map.Entry<String, long[]> e : top) {
+                for (Map.Entry<Address, long[]> e : top) {
                     g.writeStartObject();
-                    g.writeStringField("addr", e.getKey());
+                    g.writeStringField("addr", e.getKey().toString());
                     g.writeNumberField("bytes", e.getValue()[0]);
                     g.writeNumberField("packets", e.getValue()[1]);
                     g.writeEndObject();
@@ -154,7 +196,7 @@ final class IntervalStats {
                 }
                 if (!top.isEmpty()) {
                     sb.append("  | top:");
-                    for (Map.Entry<String, long[]> e : top) {
+                    for (Map.Entry<Address, long[]> e : top) {
                         sb.append(' ').append(e.getKey()).append(' ').append(e.getValue()[0]);
                     }
                 }

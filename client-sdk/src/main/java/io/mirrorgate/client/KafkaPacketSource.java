@@ -255,12 +255,23 @@ public final class KafkaPacketSource implements AutoCloseable {
             });
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (!running) {
-                        break; // stopDelivery() from the handler: what follows is neither delivered nor committed
+                delivery:
+                for (TopicPartition tp : records.partitions()) {
+                    long next = -1;
+                    for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                        if (!running) {
+                            // stopDelivery() from the handler: what follows is neither delivered nor committed
+                            if (next >= 0) {
+                                processed.put(tp, new OffsetAndMetadata(next));
+                            }
+                            break delivery;
+                        }
+                        deliver(r, view);
+                        next = r.offset() + 1;
                     }
-                    deliver(r, view);
-                    processed.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    if (next >= 0) {
+                        processed.put(tp, new OffsetAndMetadata(next));
+                    }
                 }
                 if (!records.isEmpty()) {
                     if (handler != null) {

@@ -15,23 +15,18 @@ import java.nio.file.StandardOpenOption;
  * when that is larger. Record seconds are unsigned (valid to 2106). pcapng stays with libpcap
  * ({@link PcapFileReader}).
  */
-public final class PcapStreamReader implements CaptureReader {
+public final class PcapStreamReader extends WindowReader {
     static final int FILE_HEADER = 24;
     static final int RECORD_HEADER = 16;
     /** libpcap's MAXIMUM_SNAPLEN: a larger captured length is taken for damage. */
     static final int MAX_CAPLEN = 262_144;
-    private final ReadWindow w;
     private final ByteBuf buf;
-    private final String name;
-    private final long size;
     private final int linkType;
     private final int medium;
     private final boolean nanos;
     /** Record and file headers in little-endian order (the frames themselves are network order). */
     private final boolean little;
     private final int maxCaplen;
-    private long filePos;
-    private long lastRecord = -1;
     private long records;
 
     /** Reads the pcap file at {@code path}. */
@@ -44,10 +39,8 @@ public final class PcapStreamReader implements CaptureReader {
      * were already taken from it to recognise the format; {@code size} -1 asks a file channel.
      */
     PcapStreamReader(ReadableByteChannel channel, String name, long size, byte[] head, int n) throws IOException {
-        this.w = new ReadWindow(channel, head, n);
+        super(channel, name, size, head, n);
         this.buf = w.buf;
-        this.name = name;
-        this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
         try {
             if (!w.ensure(FILE_HEADER)) {
                 throw new StreamFormatException("pcap header: truncated dump file; tried to read " + FILE_HEADER
@@ -122,30 +115,8 @@ public final class PcapStreamReader implements CaptureReader {
         v.startRecord(micros, cap, (int) Math.min(Integer.MAX_VALUE, origlen), medium);
         v.source = name;
         IpDecoder.decode(buf, pos + RECORD_HEADER, cap, linkType, v);
-        lastRecord = filePos;
-        w.pos = pos + RECORD_HEADER + cap;
-        filePos += RECORD_HEADER + cap;
+        consumed(RECORD_HEADER + cap);
         records++;
         return true;
-    }
-
-    @Override
-    public long position() {
-        return filePos;
-    }
-
-    @Override
-    public long recordOffset() {
-        return lastRecord;
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public void close() throws IOException {
-        w.close();
     }
 }

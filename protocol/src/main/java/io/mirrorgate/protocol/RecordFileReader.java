@@ -12,14 +12,9 @@ import java.time.ZoneId;
  * header) through one reusable buffer, with the same header checks and record parsing as the
  * stream framer ({@link Dialect}).
  */
-public final class RecordFileReader implements CaptureReader {
-    private final ReadWindow w;
-    private final String name;
-    private final long size;
+public final class RecordFileReader extends WindowReader {
     private final WallClock clock;
     private final Dialect dialect;
-    private long filePos;
-    private long lastRecord = -1;
 
     /** Reads the {@code dialect} file at {@code path}, its wall-clock times in {@code zone}. */
     public RecordFileReader(Path path, Dialect dialect, ZoneId zone) throws IOException {
@@ -32,10 +27,8 @@ public final class RecordFileReader implements CaptureReader {
      */
     RecordFileReader(ReadableByteChannel channel, String name, long size, byte[] head, int n, Dialect dialect, ZoneId zone)
             throws IOException {
+        super(channel, name, size, head, n);
         this.dialect = dialect;
-        this.w = new ReadWindow(channel, head, n);
-        this.name = name;
-        this.size = size >= 0 ? size : channel instanceof FileChannel ? ((FileChannel) channel).size() : 0;
         this.clock = new WallClock(zone);
     }
 
@@ -61,29 +54,7 @@ public final class RecordFileReader implements CaptureReader {
         }
         dialect.decode(w.buf, w.pos, filePos, clock, v);
         v.source = name;
-        lastRecord = filePos;
-        w.pos += length;
-        filePos += length;
+        consumed(length);
         return true;
-    }
-
-    @Override
-    public long position() {
-        return filePos;
-    }
-
-    @Override
-    public long recordOffset() {
-        return lastRecord;
-    }
-
-    @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public void close() throws IOException {
-        w.close();
     }
 }
