@@ -15,6 +15,6 @@ ip link del "$a" 2>/dev/null || true
 ip link add "$a" type veth peer name "$b"
 ip link set "$a" up
 ip link set "$b" up
-mvn -B -q -DskipTests package >/dev/null
+mvn -B -q -o -DskipTests package >/dev/null 2>&1 || mvn -B -q -DskipTests package >/dev/null
 java -cp bench/target/benchmarks.jar io.mirrorgate.bench.InjectBench cli/target/mirrorgate.jar "$a" "$frames" "$size" "$pcap" 2>/dev/null
 tcpreplay -i "$a" --topspeed "$pcap" 2>&1 | awk '/Rated:/ {print "tcpreplay --topspeed " $0}'

@@ -31,6 +31,7 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("client-dialect").hasArg().argName("ncf|ncfx").desc("what subscribers receive and send (default ncf)").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the agents' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("inject-adapter").hasArg().argName("IF").desc("send subscribers' injection frames onto this adapter (default: injection off)").get());
+        o.addOption(Option.builder().longOpt("inject-method").hasArg().argName("auto|af-packet|pcap").desc("how frames reach --inject-adapter: an AF_PACKET socket, one sendmmsg per batch, or libpcap's pcap_sendpacket (default auto: AF_PACKET where it opens)").get());
         o.addOption(Option.builder().longOpt("inject-to-agent").desc("send injection frames back to the connected agents instead").get());
         o.addOption(Option.builder().longOpt("mirror-out").hasArg().argName("HOST:PORT").desc("also stream NCF to a classic receiver, like CV.EXE mirror:host:port").get());
         o.addOption(Option.builder().longOpt("mirror-out-retry").hasArg().argName("SEC").desc("seconds between --mirror-out connection attempts (default 15)").get());
@@ -80,6 +81,14 @@ final class ServeCommand {
         c.timezone = CommandLines.zone(NAME, cl, "timezone");
         c.injectAdapter = cl.getOptionValue("inject-adapter");
         c.injectToAgent = cl.hasOption("inject-to-agent");
+        String im = cl.getOptionValue("inject-method", "auto");
+        c.injectMethod = io.mirrorgate.protocol.inject.InjectMethod.parse(im);
+        if (c.injectMethod == null) {
+            throw CommandLines.usage(NAME, "--inject-method takes auto, af-packet or pcap, not '" + im + "'");
+        }
+        if (cl.hasOption("inject-method") && c.injectAdapter == null) {
+            throw CommandLines.usage(NAME, "--inject-method needs --inject-adapter");
+        }
         c.analysis = cl.hasOption("analysis");
         c.dedup = cl.hasOption("dedup");
         c.conversationsLog = cl.getOptionValue("conversations-log");

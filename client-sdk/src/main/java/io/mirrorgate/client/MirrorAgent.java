@@ -11,7 +11,6 @@ import io.mirrorgate.protocol.NcfHeader;
 import io.mirrorgate.protocol.NcfxHeader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -75,7 +74,9 @@ public final class MirrorAgent implements AutoCloseable {
     private volatile boolean closed;
     private volatile PcapHandle capture;
     /** pcap_sendpacket on a thread of its own: never on the event loop that read the frame. */
-    private io.mirrorgate.protocol.FrameSender injector;
+    private io.mirrorgate.protocol.inject.FrameSender injector;
+    /** Injection frames of the current socket read (event loop only), sent in one batch at read complete. */
+    private io.mirrorgate.protocol.inject.FrameBatch injectBatch;
     private Thread captureThread;
     private volatile PcapStat lastStats;
     /** Attempts counted, one WARN per outage. */
@@ -292,9 +293,23 @@ public final class MirrorAgent implements AutoCloseable {
             } catch (org.pcap4j.core.NotOpenException e) {
                 throw new PcapNativeException(e.getMessage());
             }
-            injector = new io.mirrorgate.protocol.FrameSender(
-                    nif.openLive(snaplen, PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS, 10), 4096,
-                    "mirrorgate-agent-injector");
+            try {
+                injector = new io.mirrorgate.protocol.inject.FrameSender(adapter,
+                        io.mirrorgate.protocol.inject.InjectMethod.AUTO, 8L << 20, "mirrorgate-agent-injector",
+                        new io.mirrorgate.protocol.inject.FrameSender.Listener() {
+                            @Override
+                            public void done(io.mirrorgate.protocol.inject.FrameBatch b, int sent, int failed) {
+                                // counted by the sender
+                            }
+
+                            @Override
+                            public void failed(io.mirrorgate.protocol.inject.FrameBatch b, int index, String reason) {
+                                // counted by the sender
+                            }
+                        });
+            } catch (java.io.IOException e) {
+                throw new PcapNativeException(adapter + ": injection: " + e.getMessage());
+            }
             captureThread = new Thread(this::captureLoop, "mirrorgate-agent-capture");
             captureThread.setDaemon(true);
             captureThread.start();
@@ -480,14 +495,21 @@ public final class MirrorAgent implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof InjectionFrame) {
-                inject((InjectionFrame) msg);
+                inject(ctx, (InjectionFrame) msg);
             } else {
                 ReferenceCountUtil.release(msg);
             }
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            flushInjected();
+            super.channelReadComplete(ctx);
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            flushInjected();
             channel = null;
             if (!closed) {
                 reconnect.lost();
@@ -502,7 +524,7 @@ public final class MirrorAgent implements AutoCloseable {
         }
     }
 
-    private void inject(InjectionFrame f) {
+    private void inject(ChannelHandlerContext ctx, InjectionFrame f) {
         try {
             int len = f.content().readableBytes();
             if (len == 0) {
@@ -512,9 +534,20 @@ public final class MirrorAgent implements AutoCloseable {
                 injectDiscarded.incrementAndGet();
                 return;
             }
-            injector.offer(ByteBufUtil.getBytes(f.content())); // sent, failed or dropped: counted by the sender
+            if (injectBatch == null) {
+                injectBatch = new io.mirrorgate.protocol.inject.FrameBatch(ctx.alloc(), 64 << 10, null);
+            }
+            injectBatch.add(f.content()); // sent, failed or dropped: counted by the sender
         } finally {
             f.release();
+        }
+    }
+
+    private void flushInjected() {
+        io.mirrorgate.protocol.inject.FrameBatch b = injectBatch;
+        if (b != null) {
+            injectBatch = null;
+            injector.offer(b);
         }
     }
 
@@ -548,7 +581,7 @@ public final class MirrorAgent implements AutoCloseable {
             kernel = lastStats.getNumPacketsDropped();
             ifc = lastStats.getNumPacketsDroppedByIf();
         }
-        io.mirrorgate.protocol.FrameSender s = injector;
+        io.mirrorgate.protocol.inject.FrameSender s = injector;
         long injSent = s == null ? 0 : s.sent.get();
         long injFailed = s == null ? 0 : s.failed.get() + s.dropped.get();
         return new AgentStatistics(captured.get(), sent.get(), bufferDropped.get(), kernel, ifc, injSent,

@@ -89,7 +89,7 @@ public final class Collector implements AutoCloseable {
         subscribers = new Subscribers(new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater));
         SourceStats injected = new SourceStats("injection");
         Injector target = cfg.injectToAgent ? new AgentInjector(agents, injected, cfg.subscriberHighWater)
-                : new PcapInjector(cfg.injectAdapter, injected);
+                : new PcapInjector(cfg.injectAdapter, cfg.injectMethod, injected);
         injection = new Injection(injected, access, cfg.injectRate, cfg.injectRatePerConnection, target);
         writer = cfg.writeFile == null ? null : CaptureFileWriter.open(cfg, stdout, backpressure);
         statistics = new CollectorStatistics(agents, subscribers, injected, writer, access.refused::get, tls, metricsErrors,

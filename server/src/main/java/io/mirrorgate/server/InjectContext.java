@@ -11,14 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class InjectContext {
     /** Frames a connection may have waiting for the adapter before we stop reading from it. */
     static final int MAX_PENDING = 4096;
+    /** Bytes of frames a connection may have waiting before we stop reading from it. */
+    static final long MAX_PENDING_BYTES = 4L << 20;
 
     final Channel channel;
     final SourceStats stats;
     final AtomicInteger pending = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
     /** This connection's --inject-rate-per-connection, set by the injector. */
     volatile RateLimit rate;
     /** Frames of the current socket read, handed to the sender at read complete (event loop only). */
-    java.util.List<byte[]> batch = new java.util.ArrayList<>();
+    io.mirrorgate.protocol.inject.FrameBatch batch;
     /** Reasons already logged on this connection (bounded, as everywhere: 64). */
     private final LogOnce logged = new LogOnce(64);
 

@@ -1,106 +1,97 @@
 package io.mirrorgate.server;
 
 import io.mirrorgate.protocol.InjectionFrame;
-import io.mirrorgate.protocol.Libpcap;
+import io.mirrorgate.protocol.inject.FrameBatch;
+import io.mirrorgate.protocol.inject.FrameSender;
+import io.mirrorgate.protocol.inject.InjectMethod;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.PcapNativeException;
-import org.pcap4j.core.PcapNetworkInterface;
-import org.pcap4j.core.Pcaps;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends injection frames onto a local adapter with {@code pcap_sendpacket} (pcap4j
- * {@link PcapHandle#sendPacket}), as CommView's Packet Generator does: on one thread of its own
- * (never the event loop), in arrival order. Without an adapter, or when libpcap is missing, frames
- * are discarded and counted ({@code inject_discarded}); a frame the adapter refuses is counted in
- * {@code inject_failed} after one retry with a reopened handle (an interface that went down and
- * came back needs a fresh handle); each reason is logged once per connection.
+ * Sends injection frames onto a local adapter, as CommView's Packet Generator does, through a
+ * {@link FrameSender}: an AF_PACKET socket with one {@code sendmmsg} per socket read, or libpcap's
+ * {@code pcap_sendpacket} ({@code --inject-method}). On one thread of its own (never the event
+ * loop), in arrival order per connection. The event loop copies each frame once, into the batch the
+ * kernel sends from. Without an adapter, or when neither method can be used, frames are discarded
+ * and counted ({@code inject_discarded}); a frame the adapter refuses is counted in
+ * {@code inject_failed} with the kernel's reason, each reason logged once per connection. A
+ * connection with more than 4,096 frames or 4 MiB waiting is not read until half of them went out.
  */
 final class PcapInjector implements Injector {
     private static final Logger LOG = LoggerFactory.getLogger(PcapInjector.class);
-    private static final int SNAPLEN = 65_536;
+    /** Bound of the sender's queue over all connections; past it frames are dropped and counted. */
+    private static final long MAX_QUEUED_BYTES = 64L << 20;
 
     private final String adapter;
     private final SourceStats totals;
-    private final ExecutorService executor;
     private final String unavailable;
-    private PcapHandle handle;
-    /** Frames waiting for the sender thread, drained in batches (one wake-up per batch, not per frame). */
-    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private static final int BATCH = 1024;
-    private volatile boolean closed;
+    private final FrameSender sender;
 
-    /** The frames one socket read brought from one connection, in order. */
-    private static final class Job {
-        final List<byte[]> frames;
-        final InjectContext ctx;
-
-        Job(List<byte[]> frames, InjectContext ctx) {
-            this.frames = frames;
-            this.ctx = ctx;
-        }
-    }
-
-    PcapInjector(String adapter, SourceStats totals) {
+    PcapInjector(String adapter, InjectMethod method, SourceStats totals) {
         this.adapter = adapter;
         this.totals = totals;
         String why = null;
+        FrameSender s = null;
         if (adapter == null) {
             why = "injection is off (no --inject-adapter)";
         } else {
-            String lib = Libpcap.unavailableReason();
-            if (lib != null) {
-                why = lib;
+            try {
+                s = new FrameSender(adapter, method, MAX_QUEUED_BYTES, "mirrorgate-injector", new Listener());
+                if (s.openWarning() != null) {
+                    LOG.warn("inject adapter {}: {}; frames will fail until it can be opened", adapter, s.openWarning());
+                }
+            } catch (IOException e) {
+                why = e.getMessage();
             }
         }
         this.unavailable = why;
-        this.executor = unavailable == null ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mirrorgate-injector");
-            t.setDaemon(true);
-            return t;
-        }) : null;
-        if (executor != null) {
-            try {
-                executor.submit(this::open).get();
-            } catch (Exception e) {
-                LOG.warn("inject adapter {}: {}", adapter, e.getMessage());
+        this.sender = s;
+    }
+
+    /** The sender thread's reports, counted on the connection and in total. */
+    private final class Listener implements FrameSender.Listener {
+        @Override
+        public void failed(FrameBatch batch, int index, String reason) {
+            InjectContext ctx = (InjectContext) batch.owner;
+            if (ctx.firstTime(reasonOf(reason))) {
+                LOG.warn("{}: injection of a {}-byte frame on {} failed: {}", ctx.stats.name, batch.length(index), adapter,
+                        reason);
             }
-            executor.execute(this::sendLoop);
+        }
+
+        @Override
+        public void done(FrameBatch batch, int sent, int failed) {
+            InjectContext ctx = (InjectContext) batch.owner;
+            count(ctx, sent, failed);
+            release(ctx, batch.count(), batch.bytes());
         }
     }
 
-    /** The sender thread: takes frames in arrival order, a batch at a time. */
-    private void sendLoop() {
-        List<Job> batch = new ArrayList<>(BATCH);
-        while (true) {
-            try {
-                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closed) {
-                        return;
-                    }
-                    continue;
+    private void count(InjectContext ctx, int sent, int failed) {
+        if (sent > 0) {
+            ctx.stats.injectSent.addAndGet(sent);
+            totals.injectSent.addAndGet(sent);
+        }
+        if (failed > 0) {
+            ctx.stats.injectFailed.addAndGet(failed);
+            totals.injectFailed.addAndGet(failed);
+        }
+    }
+
+    /** Frames left the queue: a connection paused for them is read again once half are gone. */
+    private static void release(InjectContext ctx, int frames, long bytes) {
+        int f = ctx.pending.addAndGet(-frames);
+        long b = ctx.pendingBytes.addAndGet(-bytes);
+        if (f <= InjectContext.MAX_PENDING / 2 && b <= InjectContext.MAX_PENDING_BYTES / 2
+                && !ctx.channel.config().isAutoRead()) {
+            ctx.channel.eventLoop().execute(() -> {
+                if (ctx.pending.get() <= InjectContext.MAX_PENDING / 2
+                        && ctx.pendingBytes.get() <= InjectContext.MAX_PENDING_BYTES / 2) {
+                    ctx.channel.config().setAutoRead(true);
                 }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                for (Job j : batch) {
-                    for (byte[] f : j.frames) {
-                        send(f, j.ctx);
-                    }
-                }
-                batch.clear();
-            } catch (InterruptedException e) {
-                return;
-            }
+            });
         }
     }
 
@@ -114,122 +105,75 @@ final class PcapInjector implements Injector {
         if (adapter == null) {
             return "off (no --inject-adapter)";
         }
-        return unavailable == null ? "on adapter " + adapter : "off: " + unavailable;
+        return unavailable == null ? "on adapter " + adapter + " through " + sender.method() : "off: " + unavailable;
     }
 
     String adapter() {
         return adapter;
     }
 
-    private void open() {
-        try {
-            PcapNetworkInterface nif = Pcaps.getDevByName(adapter);
-            if (nif == null) {
-                LOG.warn("inject adapter {}: no such interface; frames will fail until it appears", adapter);
-                return;
-            }
-            handle = nif.openLive(SNAPLEN, PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS, 10);
-        } catch (PcapNativeException e) {
-            LOG.warn("inject adapter {}: {}", adapter, e.getMessage());
-            handle = null;
-        }
-    }
-
     /** Takes ownership of {@code frame}. Called on the connection's event loop. */
     @Override
     public void inject(InjectionFrame frame, InjectContext ctx) {
-        ByteBuf content = frame.content();
-        int len = content.readableBytes();
-        if (len == 0) {
-            frame.release();
-            ctx.stats.injectEmpty.incrementAndGet();
-            totals.injectEmpty.incrementAndGet();
-            return;
-        }
-        if (unavailable != null) {
-            frame.release();
-            ctx.stats.injectDiscarded.incrementAndGet();
-            totals.injectDiscarded.incrementAndGet();
-            if (ctx.firstTime(unavailable)) {
-                LOG.warn("{}: injection frames discarded: {}", ctx.stats.name, unavailable);
+        try {
+            ByteBuf content = frame.content();
+            int len = content.readableBytes();
+            if (len == 0) {
+                ctx.stats.injectEmpty.incrementAndGet();
+                totals.injectEmpty.incrementAndGet();
+                return;
             }
-            return;
+            if (unavailable != null) {
+                ctx.stats.injectDiscarded.incrementAndGet();
+                totals.injectDiscarded.incrementAndGet();
+                if (ctx.firstTime(unavailable)) {
+                    LOG.warn("{}: injection frames discarded: {}", ctx.stats.name, unavailable);
+                }
+                return;
+            }
+            if (ctx.batch == null) {
+                ctx.batch = new FrameBatch(ctx.channel.alloc(), 64 << 10, ctx);
+            }
+            ctx.batch.add(content);
+            if (ctx.pending.incrementAndGet() >= InjectContext.MAX_PENDING
+                    | ctx.pendingBytes.addAndGet(len) >= InjectContext.MAX_PENDING_BYTES) {
+                ctx.channel.config().setAutoRead(false);
+            }
+        } finally {
+            frame.release();
         }
-        byte[] bytes = ByteBufUtil.getBytes(content);
-        frame.release();
-        if (ctx.pending.incrementAndGet() >= InjectContext.MAX_PENDING) {
-            ctx.channel.config().setAutoRead(false);
-        }
-        ctx.batch.add(bytes);
     }
 
     /** Hands the frames of the last socket read to the sender thread (called at read complete). */
     @Override
     public void flush(InjectContext ctx) {
-        if (!ctx.batch.isEmpty()) {
-            queue.add(new Job(ctx.batch, ctx));
-            ctx.batch = new ArrayList<>();
+        FrameBatch b = ctx.batch;
+        if (b != null) {
+            ctx.batch = null;
+            int frames = b.count();
+            int bytes = b.bytes();
+            if (!sender.offer(b)) {
+                ctx.stats.injectDropped.addAndGet(frames);
+                totals.injectDropped.addAndGet(frames);
+                if (ctx.firstTime("injector queue full")) {
+                    LOG.warn("{}: injection frames dropped: the adapter's queue is full ({} MiB)", ctx.stats.name,
+                            MAX_QUEUED_BYTES >> 20);
+                }
+                release(ctx, frames, bytes);
+            }
         }
     }
 
-    private void send(byte[] bytes, InjectContext ctx) {
-        String error = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            if (handle == null) {
-                open();
-                if (handle == null) {
-                    error = "adapter " + adapter + " cannot be opened";
-                    continue;
-                }
-            }
-            try {
-                handle.sendPacket(bytes);
-                error = null;
-                break;
-            } catch (PcapNativeException | org.pcap4j.core.NotOpenException e) {
-                error = String.valueOf(e.getMessage());
-                if (attempt == 0) {
-                    handle.close();
-                    handle = null;
-                }
-            }
-        }
-        if (error == null) {
-            ctx.stats.injectSent.incrementAndGet();
-            totals.injectSent.incrementAndGet();
-        } else {
-            ctx.stats.injectFailed.incrementAndGet();
-            totals.injectFailed.incrementAndGet();
-            String reason = reasonOf(error);
-            if (ctx.firstTime(reason)) {
-                LOG.warn("{}: injection of a {}-byte frame on {} failed: {}", ctx.stats.name, bytes.length, adapter, error);
-            }
-        }
-        if (ctx.pending.decrementAndGet() == InjectContext.MAX_PENDING / 2) {
-            ctx.channel.eventLoop().execute(() -> ctx.channel.config().setAutoRead(true));
-        }
-    }
-
-    /** The stable part of a libpcap message (without sizes), to log each kind once. */
+    /** The stable part of a reason (without sizes), to log each kind once. */
     private static String reasonOf(String error) {
         return error.replaceAll("[0-9]+", "N");
     }
 
-    /** Waits for queued frames to be sent (up to the timeout), then closes the adapter. */
+    /** Waits for queued frames to be sent (up to 5 s), then closes the adapter. */
     @Override
     public void close() {
-        if (executor == null) {
-            return;
-        }
-        closed = true;
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (handle != null) {
-            handle.close();
+        if (sender != null) {
+            sender.close();
         }
     }
 }

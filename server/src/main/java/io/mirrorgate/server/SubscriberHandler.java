@@ -120,6 +120,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
             stallCheck = null;
         }
         if (subscriber != null) {
+            injection.flush(subscriber.inject); // frames of a last read that ended with the connection
             backpressure.unblock(subscriber);
             events.closed(subscriber);
         }

@@ -3,6 +3,7 @@ package io.mirrorgate.server;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.Libpcap;
@@ -16,7 +17,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.mirrorgate.protocol.inject.InjectMethod;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pcap4j.core.BpfProgram;
@@ -89,13 +94,75 @@ class InjectionIT {
         }
     }
 
-    @Test
-    void adapterThatGoesDownAndComesBackIsUsedAgain() throws Exception {
+    /**
+     * Every frame size from 14 to 1514 bytes, through each send path, arrives byte-identical and in
+     * order; frames longer than the adapter takes (MTU 1500 + 14) fail one by one with the kernel's
+     * reason, counted, while the frames around them go out.
+     */
+    @ParameterizedTest
+    @EnumSource(value = InjectMethod.class, names = {"AF_PACKET", "PCAP"})
+    void everySizeFrom14To1514ArrivesInOrderAndOversizeFailsWithTheKernelsReason(InjectMethod method) throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(PcapInjector.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try (VethForTests veth = new VethForTests("mgz"); VethForTests.Capture cap = veth.capture()) {
+            ServeConfig cfg = new ServeConfig();
+            cfg.mirrorPort = 0;
+            cfg.clientPort = 0;
+            cfg.injectAdapter = veth.a;
+            cfg.injectMethod = method;
+            try (Collector c = new Collector(cfg, System.out).start();
+                 Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+                String expected = method == InjectMethod.AF_PACKET ? "AF_PACKET sendmmsg" : "libpcap pcap_sendpacket";
+                assertEquals("on adapter " + veth.a + " through " + expected, c.injectionStateForCli());
+                List<byte[]> good = new ArrayList<>();
+                for (int size = 14; size <= 1514; size++) {
+                    good.add(frame(size, size * 31 + method.ordinal()));
+                }
+                List<byte[]> wire = new ArrayList<>(good);
+                wire.add(700, frame(1515, 1));   // one byte over: the kernel says EMSGSIZE
+                wire.add(0, frame(9000, 2));
+                wire.add(frame(65535, 3));
+                sendFrames(s, Dialect.NCF, wire);
+                await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() + c.injectionTotals().injectFailed.get()
+                        == wire.size());
+                await().atMost(WAIT).until(() -> cap.frames().size() >= good.size());
+                assertEquals(good.size(), c.injectionTotals().injectSent.get());
+                assertEquals(3, c.injectionTotals().injectFailed.get());
+                assertEquals(good.size(), cap.frames().size());
+                for (int k = 0; k < good.size(); k++) {
+                    assertArrayEquals(good.get(k), cap.frames().get(k), "frame of " + good.get(k).length + " bytes");
+                }
+                List<String> lines = new ArrayList<>();
+                synchronized (log.list) {
+                    for (ILoggingEvent e : log.list) {
+                        lines.add(e.getFormattedMessage());
+                    }
+                }
+                // logged once per reason and connection, naming the size and the kernel's words
+                String first = lines.stream().filter(l -> l.contains("failed")).findFirst().orElse("(none) " + lines);
+                assertTrue(first.contains("injection of a 9000-byte frame on " + veth.a + " failed: "), first);
+                assertTrue(first.contains("Message too long"), first);
+                if (method == InjectMethod.AF_PACKET) {
+                    assertTrue(first.endsWith("Message too long (EMSGSIZE)"), first);
+                }
+                assertEquals(1, lines.stream().filter(l -> l.contains("failed")).count(), lines.toString());
+            }
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = InjectMethod.class, names = {"AF_PACKET", "PCAP"})
+    void adapterThatGoesDownAndComesBackIsUsedAgain(InjectMethod method) throws Exception {
         try (VethForTests veth = new VethForTests("mgd"); VethForTests.Capture cap = veth.capture()) {
             ServeConfig cfg = new ServeConfig();
             cfg.mirrorPort = 0;
             cfg.clientPort = 0;
             cfg.injectAdapter = veth.a;
+            cfg.injectMethod = method;
             try (Collector c = new Collector(cfg, System.out).start();
                  Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
                 sendFrames(s, Dialect.NCF, List.of(frame(100, 1)));
