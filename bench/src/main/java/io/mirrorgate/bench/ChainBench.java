@@ -31,15 +31,22 @@ public final class ChainBench {
         int mirror = IngestBench.freePort();
         int client = IngestBench.freePort();
         int metrics = IngestBench.freePort();
-        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java", "-jar", jar, "serve", "--mirror-port",
+        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java"));
+        String jvm = System.getProperty("serve.jvm", "").trim(); // e.g. -Dserve.jvm=-XX:StartFlightRecording=filename=s.jfr
+        if (!jvm.isEmpty()) {
+            serveCmd.addAll(java.util.List.of(jvm.split("\\s+")));
+        }
+        serveCmd.addAll(java.util.List.of("-jar", jar, "serve", "--mirror-port",
                 "" + mirror, "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC", "--backpressure",
                 "block"));
         String extra = System.getProperty("serve.args", "").trim(); // e.g. -Dserve.args="--subscriber-buffer 32M"
         if (!extra.isEmpty()) {
             serveCmd.addAll(java.util.List.of(extra.split("\\s+")));
         }
+        String serveLog = System.getProperty("serve.log"); // e.g. -Dserve.log=/tmp/serve.log
         Process serve = new ProcessBuilder(serveCmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(serveLog == null ? ProcessBuilder.Redirect.DISCARD
+                        : ProcessBuilder.Redirect.to(new java.io.File(serveLog))).start();
         Process watch = null;
         try {
             IngestBench.waitForMetrics(metrics);
@@ -64,19 +71,25 @@ public final class ChainBench {
                         RecordDirection.INBOUND);
                 b.writeBytes(frame);
             }
-            byte[] buffer = new byte[b.readableBytes()];
+            // the agent stands in for CommView on another machine: it writes from one direct buffer through a
+            // SocketChannel, so it takes as little of this box's CPU as it can (a heap array would be copied once more)
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(b.readableBytes());
             b.readBytes(buffer);
+            buffer.flip();
             long start = System.nanoTime();
-            try (Socket s = new Socket("127.0.0.1", mirror)) {
-                s.setSendBufferSize(4 << 20);
-                OutputStream out = s.getOutputStream();
+            try (java.nio.channels.SocketChannel s = java.nio.channels.SocketChannel.open(
+                    new java.net.InetSocketAddress("127.0.0.1", mirror))) {
+                s.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
                 long left = records;
                 while (left > 0) {
                     int n = (int) Math.min(left, perBuffer);
-                    out.write(buffer, 0, n * recordSize);
+                    java.nio.ByteBuffer part = buffer.duplicate();
+                    part.limit(n * recordSize);
+                    while (part.hasRemaining()) {
+                        s.write(part);
+                    }
                     left -= n;
                 }
-                out.flush();
                 if (!watch.waitFor(600, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("watch did not get every record");
                 }

@@ -60,6 +60,22 @@ public final class RecordFramer {
      *
      * @throws StreamFormatException when a header fails its checks (nothing of it is consumed)
      */
+    /**
+     * How many bytes the first record readable in {@code in} has in all: its header's length while
+     * the header is incomplete, else the record's length from its checked header.
+     *
+     * @throws StreamFormatException when the header fails its checks
+     */
+    public int firstRecordLength(ByteBuf in) {
+        boolean ncf = dialect == Dialect.NCF;
+        int header = ncf ? NcfHeader.LENGTH : NcfxHeader.LENGTH;
+        int r = in.readerIndex();
+        if (in.writerIndex() - r < header) {
+            return header;
+        }
+        return ncf ? NcfHeader.check(in, r, offset) : NcfxHeader.check(in, r, offset);
+    }
+
     public int drain(ByteBuf in, Sink sink) {
         return drain(in, sink, null);
     }

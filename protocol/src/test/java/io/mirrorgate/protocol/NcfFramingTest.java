@@ -65,6 +65,47 @@ class NcfFramingTest {
         }
     }
 
+    /**
+     * Reads of random sizes, smaller and larger than a record: every record comes out once, in
+     * order; a record that lies within one read is a slice of that read (framed where it lies, not
+     * copied); a cut record, also one cut across several reads, is completed apart; and every read
+     * buffer is released.
+     */
+    @Test
+    void recordsWithinAReadAreFramedWhereTheyLieAndCutRecordsAreCompletedApart() {
+        List<byte[]> want = expected(ETH);
+        java.util.Random rnd = new java.util.Random(7);
+        for (int round = 0; round < 200; round++) {
+            boolean small = round % 2 == 0;
+            EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
+            List<ByteBuf> reads = new ArrayList<>();
+            List<byte[]> got = new ArrayList<>();
+            int inPlace = 0;
+            for (int off = 0; off < ETH.length;) {
+                int n = Math.min(ETH.length - off, 1 + rnd.nextInt(small ? 64 : 3000));
+                ByteBuf read = Unpooled.copiedBuffer(ETH, off, n);
+                reads.add(read);
+                ch.writeInbound(read);
+                for (ByteBuf b; (b = ch.readInbound()) != null;) {
+                    if (b.unwrap() == read) {
+                        inPlace++;
+                    }
+                    got.add(ByteBufUtil.getBytes(b));
+                    b.release();
+                }
+                off += n;
+            }
+            assertRecords(want, got);
+            if (!small) {
+                assertTrue(inPlace > want.size() / 2, inPlace + " of " + want.size() + " records framed in place");
+            }
+            for (ByteBuf r : reads) {
+                assertEquals(0, r.refCnt());
+            }
+            assertFalse(ch.finishAndReleaseAll());
+        }
+    }
+
     @Test
     void oneByteAtATime() {
         EmbeddedChannel ch = new EmbeddedChannel(Framed.ncf());
