@@ -31,7 +31,8 @@ public final class ChainBench {
         int mirror = IngestBench.freePort();
         int client = IngestBench.freePort();
         int metrics = IngestBench.freePort();
-        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java"));
+        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java", "-Xmx256m",
+                "-XX:MaxDirectMemorySize=512m")); // the launchers' defaults
         String jvm = System.getProperty("serve.jvm", "").trim(); // e.g. -Dserve.jvm=-XX:StartFlightRecording=filename=s.jfr
         if (!jvm.isEmpty()) {
             serveCmd.addAll(java.util.List.of(jvm.split("\\s+")));
@@ -51,9 +52,9 @@ public final class ChainBench {
         try {
             IngestBench.waitForMetrics(metrics);
             ProcessBuilder pb = format == null
-                    ? new ProcessBuilder("java", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
+                    ? new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
                             Long.toString(records), "-w", output)
-                    : new ProcessBuilder("java", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
+                    : new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
                             Long.toString(records), "--format", format, "--timezone", "UTC");
             if (format != null) {
                 pb.redirectOutput(new java.io.File(output));

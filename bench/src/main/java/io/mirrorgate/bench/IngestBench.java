@@ -42,7 +42,7 @@ public final class IngestBench {
         int mirror = freePort();
         int client = freePort();
         int metrics = freePort();
-        Process p = new ProcessBuilder("java", "-Xmx1g", "-jar", jar, "serve", "--mirror-port", "" + mirror,
+        Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "serve", "--mirror-port", "" + mirror,
                 "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

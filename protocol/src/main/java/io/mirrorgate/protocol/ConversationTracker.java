@@ -408,7 +408,12 @@ public final class ConversationTracker {
         this.live = new LinkedHashMap<>(Math.min(max, 1 << 16), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Conversation> eldest) {
-                if (size() > ConversationTracker.this.max) {
+                // the new conversation takes a slot of the shared budget, or, when none is left, the eldest's
+                boolean took = budget == null || budget.take();
+                if (size() > ConversationTracker.this.max || !took) {
+                    if (took && budget != null) {
+                        budget.give(1);
+                    }
                     evicted++;
                     end(eldest.getValue());
                     return true;
@@ -419,6 +424,61 @@ public final class ConversationTracker {
     }
 
     private int lastAnalysis;
+
+    /**
+     * A bound on the conversations several trackers (the collector's, one per agent) keep live
+     * together: each conversation takes a slot and gives it back when it ends; a tracker that finds
+     * none left evicts its own least recently seen (counted in {@link #evicted}). Thread-safe.
+     */
+    public static final class Budget {
+        private final long limit;
+        private final java.util.concurrent.atomic.AtomicLong left;
+
+        public Budget(long limit) {
+            this.limit = limit;
+            this.left = new java.util.concurrent.atomic.AtomicLong(limit);
+        }
+
+        boolean take() {
+            while (true) {
+                long n = left.get();
+                if (n <= 0) {
+                    return false;
+                }
+                if (left.compareAndSet(n, n - 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void give(int n) {
+            left.addAndGet(n);
+        }
+
+        /** Slots in all. */
+        public long limit() {
+            return limit;
+        }
+
+        /** Slots taken now. */
+        public long used() {
+            return limit - left.get();
+        }
+    }
+
+    private Budget budget;
+
+    /** Shares a bound on live conversations with other trackers (set before the first packet). */
+    public ConversationTracker budget(Budget b) {
+        this.budget = b;
+        return this;
+    }
+
+    private void giveBack(int n) {
+        if (budget != null && n > 0) {
+            budget.give(n);
+        }
+    }
 
     /** The {@link TcpAnalysis} flags of the packet {@link #add} counted last (0 but for TCP). */
     public int lastAnalysis() {
@@ -488,6 +548,7 @@ public final class ConversationTracker {
             long base = c.baseSeq(fromA0);
             if (base >= 0 && base != f.seq()) {
                 live.remove(probe); // a new SYN on the ports of an earlier conversation: a new one
+                giveBack(1);
                 end(c);
                 c = null;
                 reused = TcpAnalysis.REUSED_PORTS;
@@ -614,6 +675,7 @@ public final class ConversationTracker {
         for (Conversation c : live.values()) {
             end(c);
         }
+        giveBack(live.size());
         live.clear();
     }
 
@@ -689,6 +751,7 @@ public final class ConversationTracker {
                 continue;
             }
             it.remove();
+            giveBack(1);
             end(c);
             expired++;
         }

@@ -142,6 +142,37 @@ class ConversationTrackerTest {
         assertTrue(all.stream().allMatch(c -> c.framesAB == 1));
     }
 
+    /**
+     * Trackers sharing a budget (the collector's agents) keep no more live conversations together
+     * than it allows: past it each evicts its own least recently seen, counted; what ends gives its
+     * slot back.
+     */
+    @Test
+    void trackersSharingABudgetStayWithinItTogether() {
+        ConversationTracker.Budget budget = new ConversationTracker.Budget(100);
+        ConversationTracker a = new ConversationTracker(1000).budget(budget);
+        ConversationTracker b = new ConversationTracker(1000).budget(budget);
+        PacketView v = new PacketView();
+        ByteBuf buf = Unpooled.buffer(64);
+        for (int k = 0; k < 80; k++) {
+            udp(v, buf, 0x0A000100 + k, 1000, 1_000_000L + k);
+            a.add(v);
+            udp(v, buf, 0x0B000100 + k, 1000, 1_000_000L + k);
+            b.add(v);
+        }
+        assertEquals(100, a.size() + b.size());
+        assertEquals(100, budget.used());
+        assertEquals(60, a.evicted() + b.evicted());
+        udp(v, buf, 0x0A000100, 1000, 2_000_000L); // seen again in a: a new conversation (it was evicted)
+        a.add(v);
+        assertEquals(100, budget.used());
+        a.close();
+        assertEquals(b.size(), budget.used(), "a's conversations gave their slots back");
+        b.close();
+        assertEquals(0, budget.used());
+        assertEquals(160 + 1, a.drain().size() + b.drain().size(), "every conversation is still reported");
+    }
+
     /** Idle timeouts per protocol: a UDP flow quiet for longer than its timeout ends, a listener hears it close. */
     @Test
     void idleTimeoutsAreConfigurablePerProtocol() {

@@ -37,7 +37,20 @@ final class AgentAnalysis {
     private long windowUnseen;
     private long lastWarn = Long.MIN_VALUE;
 
-    AgentAnalysis(SourceStats stats, String agent, ConversationLog log, long[] timeouts) {
+    /** Heap one live conversation takes, measured (ConversationTrackerBenchmark: 755 B), rounded up. */
+    static final int CONVERSATION_BYTES = 800;
+
+    /**
+     * The bound on live conversations over all agents: 40 % of the heap at {@link #CONVERSATION_BYTES}
+     * each (134,217 with -Xmx256m), so that analysis cannot run the collector out of memory however
+     * many agents and flows there are.
+     */
+    static ConversationTracker.Budget budget() {
+        return new ConversationTracker.Budget(Runtime.getRuntime().maxMemory() * 2 / 5 / CONVERSATION_BYTES);
+    }
+
+    AgentAnalysis(SourceStats stats, String agent, ConversationLog log, long[] timeouts, ConversationTracker.Budget budget) {
+        tracker.budget(budget);
         if (timeouts != null) {
             tracker.timeouts(timeouts[0], timeouts[1], timeouts[2], timeouts[3]);
         }

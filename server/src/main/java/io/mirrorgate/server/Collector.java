@@ -42,6 +42,8 @@ public final class Collector implements AutoCloseable {
     private CollectorStatistics statistics;
     private MirrorOut mirrorOut;
     private ConversationLog conversationLog;
+    /** Live conversations over all agents under --analysis (bounded by the heap). */
+    private final io.mirrorgate.protocol.ConversationTracker.Budget conversationBudget = AgentAnalysis.budget();
     private KafkaPublisher kafka;
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
@@ -86,7 +88,9 @@ public final class Collector implements AutoCloseable {
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
         backpressure = new Backpressure(cfg.backpressureBlock);
         agents = new Agents(backpressure, logOnce, cfg.dialect, cfg.injectToAgent);
-        subscribers = new Subscribers(new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater));
+        subscribers = new Subscribers(cfg.subscriberBudget > 0
+                ? new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater, cfg.subscriberBudget)
+                : new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater));
         SourceStats injected = new SourceStats("injection");
         Injector target = cfg.injectToAgent ? new AgentInjector(agents, injected, cfg.subscriberHighWater)
                 : new PcapInjector(cfg.injectAdapter, cfg.injectMethod, injected);
@@ -109,7 +113,8 @@ public final class Collector implements AutoCloseable {
             tls.accept(ch, "mirror");
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
             SourceStats stats = new SourceStats("agent " + Peers.peer(ch));
-            AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog, cfg.conversationTimeouts) : null;
+            AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog, cfg.conversationTimeouts,
+                    conversationBudget) : null;
             ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, stats, cfg.dialect, new WallClock(cfg.timezone), f,
                     cfg.firstRecordTimeoutSeconds, backpressure::full, dedup, a));
             if (cfg.injectToAgent && cfg.dialect != null) {
@@ -200,6 +205,11 @@ public final class Collector implements AutoCloseable {
     /** TLS handshakes that failed (plaintext peers, untrusted or missing certificates). */
     public long tlsRefused() {
         return tls.refused();
+    }
+
+    /** Record runs that found the subscribers' memory budget reached. */
+    public long subscriberBudgetReached() {
+        return subscribers.hub.budgetReached.get();
     }
 
     /** Totals over every agent that was ever connected. */

@@ -45,7 +45,8 @@ final class CollectorStatistics implements MetricsExporter.Source {
         List<String> out = new ArrayList<>();
         out.add("agents " + agents.totals().line());
         agents.live().forEach(s -> out.add("  " + s.line()));
-        out.add(subscribers.totals().line("subscribers", "sent", "dropped", "connected"));
+        out.add(subscribers.totals().line("subscribers", "sent", "dropped", "connected") + " budget_reached="
+                + subscribers.hub.budgetReached.get());
         subscribers.live().forEach(s -> out.add("  " + s.line()));
         out.add(injection.line("injection", "inject_sent", "inject_failed", "inject_discarded", "inject_empty",
                 "inject_refused", "inject_rate_limited", "inject_dropped"));
@@ -88,6 +89,11 @@ final class CollectorStatistics implements MetricsExporter.Source {
     @Override
     public int agentsConnected() {
         return agents.count();
+    }
+
+    @Override
+    public long subscriberBudgetReached() {
+        return subscribers.hub.budgetReached.get();
     }
 
     @Override

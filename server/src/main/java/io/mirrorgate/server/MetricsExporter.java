@@ -52,6 +52,9 @@ final class MetricsExporter {
 
         int subscribersConnected();
 
+        /** Runs that found the subscribers' memory budget reached (dropped under drop, agents paused under block). */
+        long subscriberBudgetReached();
+
         long refusedConnections();
 
         long tlsRefused();
@@ -126,6 +129,8 @@ final class MetricsExporter {
                 .callback(cb -> cb.call(src.agentsConnected())).register(registry);
         GaugeWithCallback.builder().name("mirrorgate_subscribers_connected").help("Subscribers connected now.")
                 .callback(cb -> cb.call(src.subscribersConnected())).register(registry);
+        CounterWithCallback.builder().name("mirrorgate_subscriber_budget_reached").help("Record runs that found what all subscribers queue together at its bound (half the JVM's direct memory).")
+                .callback(cb -> cb.call(src.subscriberBudgetReached())).register(registry);
     }
 
     private void perPeer(String name, String help, String label, Supplier<Map<String, SourceStats>> peers,

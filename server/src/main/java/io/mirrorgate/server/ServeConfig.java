@@ -15,6 +15,8 @@ public final class ServeConfig {
     public ZoneId timezone = ZoneId.systemDefault();
     public String injectAdapter;
     public boolean injectToAgent;
+    /** Bytes all subscribers may queue together; 0: half of the JVM's direct memory. */
+    public long subscriberBudget;
     /** How frames reach the inject adapter (--inject-method). */
     public io.mirrorgate.protocol.inject.InjectMethod injectMethod = io.mirrorgate.protocol.inject.InjectMethod.AUTO;
     public InetSocketAddress mirrorOut;

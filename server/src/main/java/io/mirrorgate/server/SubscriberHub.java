@@ -29,10 +29,60 @@ final class SubscriberHub {
      */
     private final Backpressure backpressure;
 
+    /**
+     * Bytes all subscribers may have queued together: half of the direct memory Netty may use (the
+     * JVM's -XX:MaxDirectMemorySize, which defaults to -Xmx). Past it, a subscriber holding more
+     * than its share (budget / subscribers) loses runs under drop; under block the agents pause
+     * until the total is back under half the budget. 64 subscribers of 8 MiB (32 MiB in block mode)
+     * would otherwise need more direct memory than a 256 MiB JVM has.
+     */
+    private final long budget;
+    private final long hardLimit;
+    /** Times the budget was reached (drops or pauses followed). */
+    final java.util.concurrent.atomic.AtomicLong budgetReached = new java.util.concurrent.atomic.AtomicLong();
+    private final Object budgetKey = new Object() {
+        @Override
+        public String toString() {
+            return "the subscribers' memory budget";
+        }
+    };
+    private volatile boolean budgetBlocked;
+
     SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit) {
+        this(backpressure, lowWater, hardLimit, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 2);
+    }
+
+    SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit, long budget) {
         this.backpressure = backpressure;
         this.block = backpressure.blocking();
         this.overLimit = hardLimit - lowWater;
+        this.hardLimit = hardLimit;
+        this.budget = budget;
+    }
+
+    /** The bound on what all subscribers queue together, in bytes. */
+    long budget() {
+        return budget;
+    }
+
+    private static long queued(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
+        return ob == null ? 0 : ob.totalPendingWriteBytes();
+    }
+
+    /** Under block, after the budget paused the agents: resume them once the total is under half of it. */
+    private void recheckBudget() {
+        long total = 0;
+        for (Subscriber s : subscribers) {
+            total += queued(s.channel);
+        }
+        if (total <= budget / 2) {
+            budgetBlocked = false;
+            backpressure.unblock(budgetKey);
+        } else {
+            io.netty.util.concurrent.GlobalEventExecutor.INSTANCE.schedule(this::recheckBudget, 10,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     void add(Subscriber s) {
@@ -52,12 +102,30 @@ final class SubscriberHub {
     }
 
     void publish(RecordRun run) {
+        int n = subscribers.size();
+        long total = 0;
+        if (n > 1 || budget < hardLimit) { // one subscriber alone is bounded by its own hard limit
+            for (Subscriber s : subscribers) {
+                total += queued(s.channel);
+            }
+        }
+        boolean overBudget = total + run.records.readableBytes() > budget;
+        if (overBudget) {
+            budgetReached.incrementAndGet();
+            if (block && !budgetBlocked) {
+                budgetBlocked = true;
+                backpressure.block(budgetKey);
+                io.netty.util.concurrent.GlobalEventExecutor.INSTANCE.schedule(this::recheckBudget, 10,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
         for (Subscriber s : subscribers) {
             Channel ch = s.channel;
             if (!ch.isActive()) {
                 continue;
             }
-            if (!ch.isWritable() && (!block || ch.bytesBeforeWritable() > overLimit)) {
+            if (!ch.isWritable() && (!block || ch.bytesBeforeWritable() > overLimit)
+                    || overBudget && queued(ch) > budget / Math.max(1, n) && (!block || queued(ch) > budget)) {
                 s.stats.dropped.addAndGet(run.count);
                 continue;
             }

@@ -206,6 +206,46 @@ class CollectorIT {
      * high water mark (256 KiB here, 8 MiB by default), so the collector holds at most that plus
      * one socket read per subscriber.
      */
+    /**
+     * What all subscribers queue together is bounded (by default half the JVM's direct memory; 1.5
+     * MiB here): four subscribers that never read, each allowed 1 MiB, reach it together; past it the
+     * ones holding more than their share lose runs, counted, and the reading one gets everything.
+     */
+    @Test
+    void subscribersThatDoNotReadShareOneMemoryBudget() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.subscriberHighWater = 1 << 20;
+        cfg.subscriberBudget = 3 << 19;
+        Collector c = start(cfg);
+        List<Socket> slow = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            Socket s = new Socket();
+            s.setReceiveBufferSize(4096);
+            s.connect(c.clientAddress());
+            closeMe.add(s);
+            slow.add(s);
+        }
+        TestAgents.Reader fast = subscribe(c, 5);
+        int n = 40_000;
+        List<byte[]> records = TestAgents.records(1, n, 700);
+        byte[] data = TestAgents.concat(records);
+        int chunk = 200;
+        for (int k = 0; k < n; k += chunk) {
+            TestAgents.send(c.mirrorAddress(), TestAgents.concat(records.subList(k, Math.min(n, k + chunk))), 9 + k);
+            long want = (long) Math.min(n, k + chunk) * records.get(0).length;
+            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> fast.size() >= want);
+        }
+        assertArrayEquals(data, fast.bytes());
+        assertTrue(c.subscriberBudgetReached() > 0, "the budget was reached");
+        for (Socket s : slow) {
+            java.net.InetSocketAddress me = (java.net.InetSocketAddress) s.getLocalSocketAddress();
+            java.util.Map<String, Long> st = TestAgents.liveStats(c, "subscriber " + me.getAddress().getHostAddress() + ":"
+                    + me.getPort());
+            assertTrue(st.get("dropped") > 0, st.toString());
+            assertEquals(n, st.get("sent") + st.get("dropped"), st.toString());
+        }
+    }
+
     @Test
     void slowSubscriberLosesOnlyItsOwnRecordsAndCountsThem() throws Exception {
         ServeConfig cfg = new ServeConfig();
