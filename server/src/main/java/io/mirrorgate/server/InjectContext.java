@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class InjectContext {
     /** Frames a connection may have waiting for the adapter before we stop reading from it. */
-    static final int MAX_PENDING = 4096;
+    static final int MAX_PENDING = 16384;
     /** Bytes of frames a connection may have waiting before we stop reading from it. */
-    static final long MAX_PENDING_BYTES = 4L << 20;
+    static final long MAX_PENDING_BYTES = 8L << 20;
 
     final Channel channel;
     final SourceStats stats;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * kernel sends from. Without an adapter, or when neither method can be used, frames are discarded
  * and counted ({@code inject_discarded}); a frame the adapter refuses is counted in
  * {@code inject_failed} with the kernel's reason, each reason logged once per connection. A
- * connection with more than 4,096 frames or 4 MiB waiting is not read until half of them went out.
+ * connection with more than 16,384 frames or 8 MiB waiting is not read until half of them went out.
  */
 final class PcapInjector implements Injector {
     private static final Logger LOG = LoggerFactory.getLogger(PcapInjector.class);
