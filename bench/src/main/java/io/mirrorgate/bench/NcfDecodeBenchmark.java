@@ -9,9 +9,11 @@ import io.mirrorgate.protocol.NcfHeader;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.RecordFramer;
+import io.mirrorgate.protocol.RecordStreamDecoderBase;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -73,6 +75,9 @@ public class NcfDecodeBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
         stream.release();
     }
 
@@ -89,6 +94,48 @@ public class NcfDecodeBenchmark {
         stream.readerIndex(0);
         acc = 0;
         inPlace.drain(stream, sink);
+        return acc;
+    }
+
+    /** The collector's and the SDK's channel path: {@link RecordStreamDecoderBase} over reads. */
+    private static final class StreamDecoder extends RecordStreamDecoderBase {
+        private final RecordFramer.Sink sink;
+
+        StreamDecoder(RecordFramer.Sink sink) {
+            super(Dialect.NCF);
+            this.sink = sink;
+        }
+
+        @Override
+        protected void record(ByteBuf buf, int index, int length) {
+            sink.record(buf, index, length);
+        }
+    }
+
+    /** Socket reads of this size (Netty's largest by default is 64 KiB): they cut records. */
+    static final int READ = 65_000;
+    private EmbeddedChannel channel;
+
+    @Setup(Level.Trial)
+    public void channel() {
+        channel = new EmbeddedChannel(new StreamDecoder(sink));
+    }
+
+    /**
+     * {@code framingInPlaceAndIpDecode} through the channel handler as it runs in {@code serve}
+     * and {@code watch}: the stream arrives in reads of 65,000 bytes, which cut records; each cut
+     * record is completed apart, the rest is framed in the read buffer. Per record.
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long channelReadsCuttingRecords() {
+        acc = 0;
+        int end = stream.writerIndex();
+        io.netty.channel.ChannelPipeline p = channel.pipeline();
+        for (int off = 0; off < end; off += READ) {
+            p.fireChannelRead(stream.retainedSlice(off, Math.min(READ, end - off)));
+            p.fireChannelReadComplete();
+        }
         return acc;
     }
 
