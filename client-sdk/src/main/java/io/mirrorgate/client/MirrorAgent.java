@@ -296,17 +296,7 @@ public final class MirrorAgent implements AutoCloseable {
             try {
                 injector = new io.mirrorgate.protocol.inject.FrameSender(adapter,
                         io.mirrorgate.protocol.inject.InjectMethod.AUTO, 8L << 20, "mirrorgate-agent-injector",
-                        new io.mirrorgate.protocol.inject.FrameSender.Listener() {
-                            @Override
-                            public void done(io.mirrorgate.protocol.inject.FrameBatch b, int sent, int failed) {
-                                // counted by the sender
-                            }
-
-                            @Override
-                            public void failed(io.mirrorgate.protocol.inject.FrameBatch b, int index, String reason) {
-                                // counted by the sender
-                            }
-                        });
+                        io.mirrorgate.protocol.inject.FrameSender.Listener.COUNTS_ONLY);
             } catch (java.io.IOException e) {
                 throw new PcapNativeException(adapter + ": injection: " + e.getMessage());
             }

@@ -207,6 +207,22 @@ class CollectorIT {
      * one socket read per subscriber.
      */
     /**
+     * Sends {@code n} records of 700-byte frames from one agent in chunks the reading subscriber
+     * takes whole before the next: it is never over its own high-water mark, whatever the
+     * machine's speed. Returns the bytes sent.
+     */
+    private static byte[] sendKeepingPaceWith(Collector c, TestAgents.Reader fast, int n, long seed) throws Exception {
+        List<byte[]> records = TestAgents.records(1, n, 700);
+        int chunk = 200;
+        for (int k = 0; k < n; k += chunk) {
+            TestAgents.send(c.mirrorAddress(), TestAgents.concat(records.subList(k, Math.min(n, k + chunk))), seed + k);
+            long want = (long) Math.min(n, k + chunk) * records.get(0).length;
+            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> fast.size() >= want);
+        }
+        return TestAgents.concat(records);
+    }
+
+    /**
      * What all subscribers queue together is bounded (by default half the JVM's direct memory; 1.5
      * MiB here): four subscribers that never read, each allowed 1 MiB, reach it together; past it the
      * ones holding more than their share lose runs, counted, and the reading one gets everything.
@@ -227,14 +243,7 @@ class CollectorIT {
         }
         TestAgents.Reader fast = subscribe(c, 5);
         int n = 40_000;
-        List<byte[]> records = TestAgents.records(1, n, 700);
-        byte[] data = TestAgents.concat(records);
-        int chunk = 200;
-        for (int k = 0; k < n; k += chunk) {
-            TestAgents.send(c.mirrorAddress(), TestAgents.concat(records.subList(k, Math.min(n, k + chunk))), 9 + k);
-            long want = (long) Math.min(n, k + chunk) * records.get(0).length;
-            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> fast.size() >= want);
-        }
+        byte[] data = sendKeepingPaceWith(c, fast, n, 9);
         assertArrayEquals(data, fast.bytes());
         assertTrue(c.subscriberBudgetReached() > 0, "the budget was reached");
         for (Socket s : slow) {
@@ -257,16 +266,7 @@ class CollectorIT {
         closeMe.add(slow);
         TestAgents.Reader fast = subscribe(c, 2);
         int n = 40_000;
-        List<byte[]> records = TestAgents.records(1, n, 700);
-        byte[] data = TestAgents.concat(records);
-        // in chunks the reading subscriber takes whole before the next: it is never over its own
-        // high-water mark, whatever the machine's speed; the other one never reads at all
-        int chunk = 200;
-        for (int k = 0; k < n; k += chunk) {
-            TestAgents.send(c.mirrorAddress(), TestAgents.concat(records.subList(k, Math.min(n, k + chunk))), 5 + k);
-            long want = (long) Math.min(n, k + chunk) * records.get(0).length;
-            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> fast.size() >= want);
-        }
+        byte[] data = sendKeepingPaceWith(c, fast, n, 5);
         assertArrayEquals(data, fast.bytes());
         await().atMost(WAIT).until(() -> c.agentTotals().received.get() == n);
         java.net.InetSocketAddress me = (java.net.InetSocketAddress) slow.getLocalSocketAddress();

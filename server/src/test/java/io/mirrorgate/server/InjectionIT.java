@@ -42,6 +42,16 @@ class InjectionIT {
         return TestAgents.experimentalFrame(size, seed);
     }
 
+    /** A collector on ephemeral ports that injects onto {@code adapter} with {@code method}. */
+    static ServeConfig injectingOnto(String adapter, InjectMethod method) {
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.injectAdapter = adapter;
+        cfg.injectMethod = method;
+        return cfg;
+    }
+
     static void sendFrames(Socket s, Dialect d, List<byte[]> frames) throws Exception {
         OutputStream out = s.getOutputStream();
         for (int k = 0; k < frames.size(); k++) {
@@ -107,12 +117,7 @@ class InjectionIT {
         log.start();
         logger.addAppender(log);
         try (VethForTests veth = new VethForTests("mgz"); VethForTests.Capture cap = veth.capture()) {
-            ServeConfig cfg = new ServeConfig();
-            cfg.mirrorPort = 0;
-            cfg.clientPort = 0;
-            cfg.injectAdapter = veth.a;
-            cfg.injectMethod = method;
-            try (Collector c = new Collector(cfg, System.out).start();
+            try (Collector c = new Collector(injectingOnto(veth.a, method), System.out).start();
                  Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
                 String expected = method == InjectMethod.AF_PACKET ? "AF_PACKET sendmmsg" : "libpcap pcap_sendpacket";
                 assertEquals("on adapter " + veth.a + " through " + expected, c.injectionStateForCli());
@@ -158,12 +163,7 @@ class InjectionIT {
     @EnumSource(value = InjectMethod.class, names = {"AF_PACKET", "PCAP"})
     void adapterThatGoesDownAndComesBackIsUsedAgain(InjectMethod method) throws Exception {
         try (VethForTests veth = new VethForTests("mgd"); VethForTests.Capture cap = veth.capture()) {
-            ServeConfig cfg = new ServeConfig();
-            cfg.mirrorPort = 0;
-            cfg.clientPort = 0;
-            cfg.injectAdapter = veth.a;
-            cfg.injectMethod = method;
-            try (Collector c = new Collector(cfg, System.out).start();
+            try (Collector c = new Collector(injectingOnto(veth.a, method), System.out).start();
                  Socket s = new Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
                 sendFrames(s, Dialect.NCF, List.of(frame(100, 1)));
                 await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 1);

@@ -21,6 +21,17 @@ public final class FrameSender implements AutoCloseable {
 
         /** Frame {@code index} of a batch was refused; {@code reason} in the kernel's or libpcap's words. */
         void failed(FrameBatch batch, int index, String reason);
+
+        /** Hears nothing: the sender's own {@link #sent}, {@link #failed} and {@link #dropped} count. */
+        Listener COUNTS_ONLY = new Listener() {
+            @Override
+            public void done(FrameBatch batch, int sent, int failed) {
+            }
+
+            @Override
+            public void failed(FrameBatch batch, int index, String reason) {
+            }
+        };
     }
 
     private final String adapter;
