@@ -269,10 +269,29 @@ class FaultIT {
         }
     }
 
+    /**
+     * Without libpcap, injection goes through AF_PACKET, which needs no libpcap; asked for
+     * pcap_sendpacket, serve runs without injection and says why; reading pcapng needs libpcap.
+     */
     @Test
     void withoutLibpcapServeRunsWithoutInjectionAndSaysSo() throws Exception {
+        Process af = new ProcessBuilder("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
+                ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo")
+                .redirectErrorStream(true).start();
+        try (BufferedReader ar = new BufferedReader(new InputStreamReader(af.getInputStream(), StandardCharsets.UTF_8))) {
+            String l;
+            StringBuilder seen = new StringBuilder();
+            while ((l = ar.readLine()) != null && !l.contains("injection ")) {
+                seen.append(l).append('\n');
+            }
+            assertEquals("mirrorgate serve: injection on adapter lo through AF_PACKET sendmmsg", l, seen.toString());
+        } finally {
+            af.destroy();
+            assertTrue(af.waitFor(30, TimeUnit.SECONDS));
+        }
         List<String> cmd = List.of("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
-                ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo");
+                ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo",
+                "--inject-method", "pcap");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder out = new StringBuilder();

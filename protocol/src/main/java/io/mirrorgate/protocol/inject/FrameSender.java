@@ -58,6 +58,16 @@ public final class FrameSender implements AutoCloseable {
      */
     public FrameSender(String adapter, InjectMethod method, long maxQueuedBytes, String threadName, Listener listener)
             throws IOException {
+        this(adapter, method, maxQueuedBytes, threadName, listener, PacketSocket::open);
+    }
+
+    /** Opens a packet socket on an interface (the seam through which a test makes AF_PACKET fail). */
+    interface PacketOpener {
+        PacketSocket open(String adapter) throws IOException;
+    }
+
+    FrameSender(String adapter, InjectMethod method, long maxQueuedBytes, String threadName, Listener listener,
+                PacketOpener opener) throws IOException {
         this.adapter = adapter;
         this.maxQueuedBytes = maxQueuedBytes;
         this.listener = listener;
@@ -79,7 +89,7 @@ public final class FrameSender implements AutoCloseable {
         } else {
             PacketTransmitter p = null;
             try {
-                p = new PacketTransmitter(adapter, PacketSocket.open(adapter));
+                p = new PacketTransmitter(adapter, opener.open(adapter));
             } catch (PacketSocket.NoSuchInterface e) {
                 p = new PacketTransmitter(adapter, null);
                 warn = "no such interface";
