@@ -26,6 +26,9 @@ final class ServeCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("mirror-port").hasArg().argName("PORT").desc("port agents (CommView mirror:host:port) connect to (default 5555)").get());
         o.addOption(Option.builder().longOpt("client-port").hasArg().argName("PORT").desc("port SDK subscribers connect to (default 5556)").get());
+        o.addOption(Option.builder().longOpt("pcap-port").hasArg().argName("PORT").desc("also serve PCAP-over-IP on PORT: every client gets a pcap header, then every record live (tshark -i TCP@HOST:PORT, Zeek, Arkime)").get());
+        o.addOption(Option.builder().longOpt("pcap-bind").hasArg().argName("ADDRESS").desc("address of the --pcap-port (default: --bind)").get());
+        o.addOption(Option.builder().longOpt("pcap-linktype").hasArg().argName("ethernet|802.11|token-ring").desc("the medium PCAP-over-IP clients get; records of the others are counted as skipped (default ethernet)").get());
         o.addOption(Option.builder().longOpt("bind").hasArg().argName("ADDRESS").desc("address to listen on (default 127.0.0.1)").get());
         o.addOption(Option.builder().longOpt("dialect").hasArg().argName("ncf|ncfx|auto").desc("what agents send (default auto: decided from each connection's first header)").get());
         o.addOption(Option.builder().longOpt("client-dialect").hasArg().argName("ncf|ncfx").desc("what subscribers receive and send (default ncf)").get());
@@ -75,6 +78,27 @@ final class ServeCommand {
         c.mirrorPort = port(cl, "mirror-port", c.mirrorPort);
         c.clientPort = port(cl, "client-port", c.clientPort);
         c.bind = bindAddress(cl.getOptionValue("bind", c.bind));
+        c.pcapPort = port(cl, "pcap-port", -1);
+        if (cl.hasOption("pcap-bind")) {
+            c.pcapBind = bindAddress(cl.getOptionValue("pcap-bind"));
+        }
+        String lt = cl.getOptionValue("pcap-linktype", "ethernet");
+        switch (lt) {
+            case "ethernet":
+                c.pcapMedium = io.mirrorgate.protocol.Medium.ETHERNET;
+                break;
+            case "802.11":
+                c.pcapMedium = io.mirrorgate.protocol.Medium.WIFI;
+                break;
+            case "token-ring":
+                c.pcapMedium = io.mirrorgate.protocol.Medium.TOKEN_RING;
+                break;
+            default:
+                throw CommandLines.usage(NAME, "--pcap-linktype takes ethernet, 802.11 or token-ring, not '" + lt + "'");
+        }
+        if ((cl.hasOption("pcap-bind") || cl.hasOption("pcap-linktype")) && c.pcapPort < 0) {
+            throw CommandLines.usage(NAME, "--pcap-bind and --pcap-linktype need --pcap-port");
+        }
         String d = cl.getOptionValue("dialect", "auto");
         c.dialect = d.equals("auto") ? null : dialect(d, "dialect");
         c.clientDialect = dialect(cl.getOptionValue("client-dialect", "ncf"), "client-dialect");
@@ -274,6 +298,10 @@ final class ServeCommand {
                 + (cfg.dialect == null ? "auto" : cfg.dialect.name().toLowerCase()) + ", timezone " + cfg.timezone + ")");
         banner.add("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
                 + cfg.clientDialect.name().toLowerCase() + ")");
+        if (collector.pcapAddress() != null) {
+            banner.add("mirrorgate serve: pcap-over-ip -> " + hostPort(collector.pcapAddress()) + " (linktype "
+                    + (cfg.pcapMedium == io.mirrorgate.protocol.Medium.WIFI ? "802.11" : cfg.pcapMedium == io.mirrorgate.protocol.Medium.TOKEN_RING ? "token-ring" : "ethernet") + ")");
+        }
         banner.add("mirrorgate serve: injection " + collector.injectionStateForCli());
         if (cfg.tlsCert != null) {
             banner.add("mirrorgate serve: TLS on every port" + (cfg.tlsCa != null ? ", client certificates required" : ""));

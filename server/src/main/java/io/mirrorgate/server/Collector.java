@@ -47,6 +47,7 @@ public final class Collector implements AutoCloseable {
     private KafkaPublisher kafka;
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
+    private InetSocketAddress pcapAddress;
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
 
@@ -128,6 +129,17 @@ public final class Collector implements AutoCloseable {
             ch.pipeline().addLast(new InjectionFrameDecoder(cfg.clientDialect), new SubscriberHandler(subscribers, injection,
                     cfg.clientDialect, new SourceStats("subscriber " + Peers.peer(ch)), null, backpressure, stallTimeoutSeconds()));
         }));
+        if (cfg.pcapPort >= 0) {
+            AccessPolicy.Port pcapPort = access.new Port("pcap", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
+            pcapAddress = transport.listen(cfg.pcapBind == null ? cfg.bind : cfg.pcapBind, cfg.pcapPort,
+                    Transport.pipeline(ch -> {
+                        ch.pipeline().addLast(pcapPort.gate());
+                        tls.accept(ch, "pcap");
+                        ch.pipeline().addLast(new SubscriberHandler(subscribers, injection, null,
+                                new SourceStats("pcap client " + Peers.peer(ch)), null, backpressure, stallTimeoutSeconds())
+                                .pcap(cfg.pcapMedium));
+                    }));
+        }
         if (cfg.metricsPort >= 0) {
             MetricsExporter metrics = new MetricsExporter(statistics);
             AccessPolicy.Port metricsPort = access.new Port("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
@@ -187,6 +199,11 @@ public final class Collector implements AutoCloseable {
 
     public InetSocketAddress clientAddress() {
         return clientAddress;
+    }
+
+    /** The PCAP-over-IP port's address, or null without --pcap-port. */
+    public InetSocketAddress pcapAddress() {
+        return pcapAddress;
     }
 
     public InetSocketAddress metricsAddress() {

@@ -24,7 +24,9 @@ final class FanOut implements RecordSink {
     @Override
     public void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent) {
         try {
-            RecordRun run = new RecordRun(records, dialect, count, writer == null ? null : Arrays.copyOf(timestamps, count));
+            // subscribers (PCAP-over-IP clients use the times) take the run during this call: the agent's own
+            // array will do; the writer queues it for its thread, so it gets a copy
+            RecordRun run = new RecordRun(records, dialect, count, writer == null ? timestamps : Arrays.copyOf(timestamps, count));
             hub.publish(run);
             if (writer != null) {
                 writer.offer(run);

@@ -9,6 +9,12 @@ public final class ServeConfig {
     public String bind = "127.0.0.1";
     public int mirrorPort = 5555;
     public int clientPort = 5556;
+    /** PCAP-over-IP clients' port (--pcap-port); -1: none. */
+    public int pcapPort = -1;
+    /** Address of the PCAP-over-IP port (--pcap-bind); null: --bind. */
+    public String pcapBind;
+    /** The medium PCAP-over-IP clients get (--pcap-linktype), as {@link io.mirrorgate.protocol.Medium}. */
+    public int pcapMedium = io.mirrorgate.protocol.Medium.ETHERNET;
     /** Null: auto, decided per connection from its first header. */
     public Dialect dialect;
     public Dialect clientDialect = Dialect.NCF;

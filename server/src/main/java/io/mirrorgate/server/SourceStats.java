@@ -21,6 +21,8 @@ public final class SourceStats {
     public final AtomicLong filtered = new AtomicLong();
     public final AtomicLong dropped = new AtomicLong();
     public final AtomicLong sent = new AtomicLong();
+    /** Records a PCAP-over-IP client was not sent: another medium than its link type, or compressed. */
+    public final AtomicLong skipped = new AtomicLong();
     public final AtomicLong injectSent = new AtomicLong();
     public final AtomicLong injectFailed = new AtomicLong();
     public final AtomicLong injectDiscarded = new AtomicLong();
@@ -105,6 +107,8 @@ public final class SourceStats {
             counter("dropped", s -> s.dropped).subscriber("mirrorgate_subscriber_records_dropped",
                     "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them."),
             counter("sent", s -> s.sent).subscriber("mirrorgate_subscriber_records_sent", "Records sent to the subscriber."),
+            counter("skipped", s -> s.skipped).subscriber("mirrorgate_subscriber_records_skipped",
+                    "Records a PCAP-over-IP client was not sent: of another medium than its link type (--pcap-linktype), or compressed."),
             counter("inject_sent", s -> s.injectSent).outcome("sent"),
             counter("inject_failed", s -> s.injectFailed).outcome("failed"),
             counter("inject_discarded", s -> s.injectDiscarded).outcome("discarded"),

@@ -29,6 +29,15 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
     private long pendingAtCheck;
     private long lastProgress;
 
+    /** The medium of a PCAP-over-IP client ({@code dialect} null), else -1. */
+    private int pcapMedium = -1;
+
+    /** A PCAP-over-IP client: the pcap global header first, then its medium's records as pcap records. */
+    SubscriberHandler pcap(int medium) {
+        this.pcapMedium = medium;
+        return this;
+    }
+
     SubscriberHandler(SubscriberEvents events, Injection injection, Dialect dialect, SourceStats stats, Runnable onClose,
                       Backpressure backpressure, long stallSeconds) {
         this.events = events;
@@ -90,7 +99,10 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        subscriber = new Subscriber(ctx.channel(), dialect, stats);
+        subscriber = new Subscriber(ctx.channel(), dialect, stats, pcapMedium);
+        if (dialect == null) {
+            ctx.writeAndFlush(PcapOverIp.globalHeader(ctx.alloc(), pcapMedium), ctx.voidPromise());
+        }
         stats.connected.incrementAndGet();
         events.connected(subscriber);
         super.channelActive(ctx);
@@ -98,7 +110,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof InjectionFrame && subscriber != null) {
+        if (msg instanceof InjectionFrame && subscriber != null && dialect != null) {
             injection.inject((InjectionFrame) msg, subscriber.inject);
         } else {
             ReferenceCountUtil.release(msg);
@@ -107,7 +119,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        if (subscriber != null) {
+        if (subscriber != null && dialect != null) {
             injection.flush(subscriber.inject);
         }
         super.channelReadComplete(ctx);
@@ -120,7 +132,9 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
             stallCheck = null;
         }
         if (subscriber != null) {
-            injection.flush(subscriber.inject); // frames of a last read that ended with the connection
+            if (dialect != null) {
+                injection.flush(subscriber.inject); // frames of a last read that ended with the connection
+            }
             backpressure.unblock(subscriber);
             events.closed(subscriber);
         }

@@ -129,7 +129,9 @@ final class SubscriberHub {
                 s.stats.dropped.addAndGet(run.count);
                 continue;
             }
-            if (s.dialect == run.dialect) {
+            if (s.dialect == null) {
+                PcapOverIp.send(run, s);
+            } else if (s.dialect == run.dialect) {
                 s.stats.sent.addAndGet(run.count);
                 ch.writeAndFlush(run.records.retainedDuplicate(), ch.voidPromise());
             } else {
