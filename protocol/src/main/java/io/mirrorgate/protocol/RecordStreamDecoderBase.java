@@ -189,21 +189,10 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         }
     }
 
-    /**
-     * Moves {@code n} bytes from {@code src} to the end of {@code dst}: one memory copy between
-     * native addresses where both have them (Netty's adaptive allocator's buffers make a
-     * {@code ByteBuffer} view of the source per copy otherwise: garbage on every read).
-     */
+    /** Moves {@code n} bytes from {@code src} to the end of {@code dst}, without garbage. */
     private static void append(ByteBuf dst, ByteBuf src, int n) {
-        dst.ensureWritable(n);
-        if (dst.hasMemoryAddress() && src.hasMemoryAddress()) {
-            io.netty.util.internal.PlatformDependent.copyMemory(src.memoryAddress() + src.readerIndex(),
-                    dst.memoryAddress() + dst.writerIndex(), n);
-            dst.writerIndex(dst.writerIndex() + n);
-            src.skipBytes(n);
-        } else {
-            dst.writeBytes(src, n);
-        }
+        ByteBufCopy.append(dst, src, src.readerIndex(), n);
+        src.skipBytes(n);
     }
 
     private void releaseRest() {

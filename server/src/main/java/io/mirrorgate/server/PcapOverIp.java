@@ -57,7 +57,7 @@ final class PcapOverIp {
             out.writeIntLE((int) Math.floorMod(micros, 1_000_000L));
             out.writeIntLE(caplen);
             out.writeIntLE(frameLen);
-            out.writeBytes(in, frame, caplen);
+            io.mirrorgate.protocol.ByteBufCopy.append(out, in, frame, caplen);
             sent++;
             i += len;
         }

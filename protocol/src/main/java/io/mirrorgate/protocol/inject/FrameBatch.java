@@ -33,7 +33,7 @@ public final class FrameBatch {
         int len = frame.readableBytes();
         offsets[count] = data.writerIndex();
         lengths[count] = len;
-        data.writeBytes(frame, frame.readerIndex(), len);
+        io.mirrorgate.protocol.ByteBufCopy.append(data, frame, frame.readerIndex(), len);
         count++;
     }
 
