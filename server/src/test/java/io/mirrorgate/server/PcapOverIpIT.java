@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirrorgate.protocol.IpPacket;
-import io.mirrorgate.protocol.PacketView;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,17 +27,6 @@ class PcapOverIpIT {
 
     @TempDir
     Path tmp;
-
-    private static List<IpPacket> readAll(Path file) throws Exception {
-        List<IpPacket> out = new ArrayList<>();
-        PacketView v = new PacketView();
-        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(file, ZoneOffset.UTC)) {
-            while (r.next(v)) {
-                out.add(IpPacket.of(v));
-            }
-        }
-        return out;
-    }
 
     @Test
     void tsharkReadingThePcapPortGetsEveryFrameAsSentWithItsTime() throws Exception {
@@ -67,7 +54,7 @@ class PcapOverIpIT {
             } finally {
                 tshark.destroyForcibly();
             }
-            List<IpPacket> got = readAll(out);
+            List<IpPacket> got = TestAgents.read(out);
             assertEquals(want.size(), got.size());
             for (int k = 0; k < want.size(); k++) {
                 assertArrayEquals(want.get(k).frame(), got.get(k).frame(), "frame " + k);

@@ -234,9 +234,14 @@ public final class TestAgents {
 
     /** Every record of a fixture, decoded (UTC) as {@code read} does. */
     public static List<io.mirrorgate.protocol.IpPacket> read(String name) throws IOException {
+        return read(testdata(name));
+    }
+
+    /** Every packet of a capture file, times read as UTC. */
+    public static List<io.mirrorgate.protocol.IpPacket> read(Path file) throws IOException {
         List<io.mirrorgate.protocol.IpPacket> out = new ArrayList<>();
         io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
-        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(testdata(name), ZoneOffset.UTC)) {
+        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(file, ZoneOffset.UTC)) {
             while (r.next(v)) {
                 out.add(io.mirrorgate.protocol.IpPacket.of(v));
             }
