@@ -2,8 +2,6 @@ package io.mirrorgate.server;
 
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.Dialect;
-import io.mirrorgate.protocol.NcfRecords;
-import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.RecordStreamDecoderBase;
 import io.mirrorgate.protocol.StreamFormatException;
 import io.mirrorgate.protocol.WallClock;
@@ -11,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,38 +23,15 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHandler.class);
 
     private final AgentEvents events;
-    private final RecordSink sink;
     private final SourceStats stats;
-    private final WallClock clock;
-    private final BpfFilter filter;
-    private final PacketView view = new PacketView();
+    /** Counts, filters, dedups, analyses and publishes the records (shared with the UDP mirror inputs). */
+    private final SourcePath path;
     private final long firstRecordTimeoutSeconds;
     /** --backpressure block: true while an output is full; records wait in the cumulation buffer. */
     private final java.util.function.BooleanSupplier outputsFull;
     private volatile ChannelHandlerContext context;
     private boolean closing;
     private io.netty.util.concurrent.ScheduledFuture<?> firstRecordTimer;
-    private Dialect dialect;
-
-    private ByteBuf current;
-    private int runStart = -1;
-    private int runLength;
-    private int runCount;
-    private long[] timestamps = new long[256];
-    private long received;
-    private long bytes;
-    private long decoded;
-    private long malformed;
-    private long nonIp;
-    private long compressed;
-    private long filtered;
-    private long deduplicated;
-    /** --dedup: one table shared by every agent (copies come from several), locked per lookup. */
-    private final io.mirrorgate.protocol.MirrorDuplicates dedup;
-    /** address:port of the agent, for outputs that name the source (Kafka's agent header). */
-    private String peer = "";
-    /** --analysis: this agent's conversations, or null. */
-    private final AgentAnalysis analysis;
 
     AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
                  long firstRecordTimeoutSeconds, java.util.function.BooleanSupplier outputsFull) {
@@ -68,104 +42,27 @@ final class AgentHandler extends RecordStreamDecoderBase {
                  long firstRecordTimeoutSeconds, java.util.function.BooleanSupplier outputsFull,
                  io.mirrorgate.protocol.MirrorDuplicates dedup, AgentAnalysis analysis) {
         super(dialect);
-        this.dedup = dedup;
-        this.analysis = analysis;
         this.outputsFull = outputsFull;
         this.firstRecordTimeoutSeconds = firstRecordTimeoutSeconds;
         this.events = events;
-        this.sink = sink;
         this.stats = stats;
-        this.dialect = dialect;
-        this.clock = clock;
-        this.filter = filter;
+        this.path = new SourcePath(sink, stats, dialect, clock, filter, dedup, analysis);
     }
 
     @Override
     protected void dialectDecided(ChannelHandlerContext ctx, Dialect d) {
-        dialect = d;
+        path.dialect(d);
         events.dialectDecided(ctx.channel(), d);
     }
 
     @Override
     protected void afterRead() {
-        flushRun();
-        publishCounters();
-        current = null;
+        path.endOfRead();
     }
 
     @Override
     protected void record(ByteBuf buf, int index, int length) {
-        if (current != buf) {
-            flushRun(); // runs never span buffers
-            current = buf;
-        }
-        received++;
-        bytes += length;
-        dialect.decode(buf, index, framer().streamOffset(), clock, view);
-        if (view.compressed()) {
-            compressed++;
-        } else if (view.isMalformed()) {
-            malformed++;
-        } else if (view.ipVersion() == 0) {
-            nonIp++;
-        } else {
-            decoded++;
-        }
-        if (filter != null && !view.compressed() && !filter.matches(view)) {
-            filtered++;
-            flushRun();
-            return;
-        }
-        if (dedup != null && !view.compressed() && duplicate()) {
-            deduplicated++;
-            flushRun();
-            return;
-        }
-        if (analysis != null && !view.compressed()) {
-            analysis.add(view);
-        }
-        if (runCount == 0) {
-            runStart = index;
-        }
-        if (runCount == timestamps.length) {
-            timestamps = Arrays.copyOf(timestamps, runCount * 2);
-        }
-        timestamps[runCount++] = view.timestampMicros();
-        runLength += length;
-    }
-
-    private boolean duplicate() {
-        synchronized (dedup) {
-            return dedup.isDuplicate(view);
-        }
-    }
-
-    private void flushRun() {
-        if (runCount > 0) {
-            if (sink.wanted()) {
-                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps, peer);
-            }
-            runCount = 0;
-            runLength = 0;
-            runStart = -1;
-        }
-    }
-
-    private void publishCounters() {
-        if (received != 0) {
-            stats.received.addAndGet(received);
-            stats.bytes.addAndGet(bytes);
-            stats.decoded.addAndGet(decoded);
-            stats.malformed.addAndGet(malformed);
-            stats.nonIp.addAndGet(nonIp);
-            stats.compressed.addAndGet(compressed);
-            stats.filtered.addAndGet(filtered);
-            stats.deduplicated.addAndGet(deduplicated);
-            received = bytes = decoded = malformed = nonIp = compressed = filtered = deduplicated = 0;
-            if (analysis != null) {
-                analysis.publish();
-            }
-        }
+        path.record(buf, index, length, framer().streamOffset());
     }
 
     /**
@@ -189,7 +86,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         context = ctx;
-        peer = Peers.peer(ctx.channel());
+        path.peer(Peers.peer(ctx.channel()));
         events.connected(ctx.channel(), stats);
         if (firstRecordTimeoutSeconds > 0) {
             firstRecordTimer = ctx.executor().schedule(() -> firstRecordTimeout(ctx), firstRecordTimeoutSeconds,
@@ -222,13 +119,8 @@ final class AgentHandler extends RecordStreamDecoderBase {
         try {
             super.channelInactive(ctx);
         } finally {
-            if (analysis != null) {
-                analysis.close();
-            }
+            path.close();
             events.closed(ctx.channel(), stats);
-            if (filter != null) {
-                filter.close();
-            }
         }
     }
 
