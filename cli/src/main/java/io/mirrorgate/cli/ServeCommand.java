@@ -26,6 +26,9 @@ final class ServeCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("mirror-port").hasArg().argName("PORT").desc("port agents (CommView mirror:host:port) connect to (default 5555)").get());
         o.addOption(Option.builder().longOpt("client-port").hasArg().argName("PORT").desc("port SDK subscribers connect to (default 5556)").get());
+        o.addOption(Option.builder().longOpt("vxlan-port").hasArg().argName("PORT").desc("also take VXLAN mirrors (AWS Traffic Mirroring, Azure vTAP; usually 4789) on this UDP port: one virtual agent per source address and VNI").get());
+        o.addOption(Option.builder().longOpt("geneve-port").hasArg().argName("PORT").desc("also take GENEVE mirrors (AWS Gateway Load Balancer; usually 6081) on this UDP port").get());
+        o.addOption(Option.builder().longOpt("tzsp-port").hasArg().argName("PORT").desc("also take TZSP mirrors (MikroTik, Ubiquiti; usually 37008) on this UDP port").get());
         o.addOption(Option.builder().longOpt("pcap-port").hasArg().argName("PORT").desc("also serve PCAP-over-IP on PORT: every client gets a pcap header, then every record live (tshark -i TCP@HOST:PORT, Zeek, Arkime)").get());
         o.addOption(Option.builder().longOpt("pcap-bind").hasArg().argName("ADDRESS").desc("address of the --pcap-port (default: --bind)").get());
         o.addOption(Option.builder().longOpt("pcap-linktype").hasArg().argName("ethernet|802.11|token-ring").desc("the medium PCAP-over-IP clients get; records of the others are counted as skipped (default ethernet)").get());
@@ -79,6 +82,9 @@ final class ServeCommand {
         c.clientPort = port(cl, "client-port", c.clientPort);
         c.bind = bindAddress(cl.getOptionValue("bind", c.bind));
         c.pcapPort = port(cl, "pcap-port", -1);
+        c.vxlanPort = port(cl, "vxlan-port", -1);
+        c.genevePort = port(cl, "geneve-port", -1);
+        c.tzspPort = port(cl, "tzsp-port", -1);
         if (cl.hasOption("pcap-bind")) {
             c.pcapBind = bindAddress(cl.getOptionValue("pcap-bind"));
         }
@@ -298,6 +304,12 @@ final class ServeCommand {
                 + (cfg.dialect == null ? "auto" : cfg.dialect.name().toLowerCase()) + ", timezone " + cfg.timezone + ")");
         banner.add("mirrorgate serve: subscribers -> " + hostPort(collector.clientAddress()) + " (dialect "
                 + cfg.clientDialect.name().toLowerCase() + ")");
+        for (io.mirrorgate.protocol.Decapsulation.Kind k : io.mirrorgate.protocol.Decapsulation.Kind.values()) {
+            if (collector.udpAddress(k) != null) {
+                banner.add("mirrorgate serve: " + k.label + " mirrors -> udp " + hostPort(collector.udpAddress(k))
+                        + " (receive buffer " + collector.udpReceiveBuffer(k) + " bytes)");
+            }
+        }
         if (collector.pcapAddress() != null) {
             banner.add("mirrorgate serve: pcap-over-ip -> " + hostPort(collector.pcapAddress()) + " (linktype "
                     + (cfg.pcapMedium == io.mirrorgate.protocol.Medium.WIFI ? "802.11" : cfg.pcapMedium == io.mirrorgate.protocol.Medium.TOKEN_RING ? "token-ring" : "ethernet") + ")");

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 final class Agents implements AgentEvents {
     private static final Logger LOG = LoggerFactory.getLogger(Agents.class);
 
-    private final Map<Channel, SourceStats> live = new ConcurrentHashMap<>();
+    /** Agent connections, and the virtual agents of the UDP mirror inputs (by their key). */
+    private final Map<Object, SourceStats> live = new ConcurrentHashMap<>();
     private final Map<Channel, Dialect> dialects = new ConcurrentHashMap<>();
     private final SourceStats retired = new SourceStats("closed agents");
     private final PeerHistory history = new PeerHistory(1024);
@@ -70,6 +71,13 @@ final class Agents implements AgentEvents {
         return logOnce.first(Peers.address(ch) + " " + event);
     }
 
+    /** A virtual agent of a UDP mirror input appeared (it stays while the collector runs). */
+    void virtualConnected(Object key, SourceStats s) {
+        s.connected.incrementAndGet();
+        live.put(key, s);
+        LOG.info("{} appeared", s.name);
+    }
+
     /** Agents whose dialect is known: they can take injection frames. */
     Collection<Channel> withDialect() {
         return dialects.keySet();
@@ -100,9 +108,10 @@ final class Agents implements AgentEvents {
     }
 
     void closeAll() {
-        List<Channel> all = new ArrayList<>(live.keySet());
-        for (Channel a : all) {
-            a.close().awaitUninterruptibly(1000);
+        for (Object a : new ArrayList<>(live.keySet())) {
+            if (a instanceof Channel) {
+                ((Channel) a).close().awaitUninterruptibly(1000);
+            }
         }
     }
 }

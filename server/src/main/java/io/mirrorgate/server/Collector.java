@@ -48,6 +48,10 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
     private InetSocketAddress pcapAddress;
+    /** The UDP mirror inputs' sockets, and their counts of datagrams from sources past the bound. */
+    private final java.util.Map<io.mirrorgate.protocol.Decapsulation.Kind, io.netty.channel.socket.DatagramChannel> udpInputs =
+            new java.util.EnumMap<>(io.mirrorgate.protocol.Decapsulation.Kind.class);
+    private final java.util.List<java.util.concurrent.atomic.AtomicLong> udpOverflow = new java.util.ArrayList<>();
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
 
@@ -122,6 +126,20 @@ public final class Collector implements AutoCloseable {
                 ch.pipeline().addFirst(new InjectionFrameEncoder(cfg.dialect));
             }
         }));
+        int[] udpPorts = {cfg.vxlanPort, cfg.genevePort, cfg.tzspPort};
+        for (io.mirrorgate.protocol.Decapsulation.Kind kind : io.mirrorgate.protocol.Decapsulation.Kind.values()) {
+            int port = udpPorts[kind.ordinal()];
+            if (port < 0) {
+                continue;
+            }
+            UdpMirrorInput in = new UdpMirrorInput(kind, cfg.timezone, agents, logOnce, st -> new SourcePath(fanOut, st,
+                    UdpMirrorInput.dialect(), new WallClock(cfg.timezone), cfg.filter == null ? null : new BpfFilter(cfg.filter),
+                    dedup, analysis ? new AgentAnalysis(st, st.name.substring("agent ".length()), conversationLog,
+                            cfg.conversationTimeouts, conversationBudget) : null));
+            io.netty.channel.socket.DatagramChannel udp = transport.listenUdp(cfg.bind, port, UdpMirrorInput.RECEIVE_BUFFER, in);
+            udpInputs.put(kind, udp);
+            udpOverflow.add(in.overflow);
+        }
         AccessPolicy.Port subscriberPort = access.new Port("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
         clientAddress = transport.listen(cfg.bind, cfg.clientPort, Transport.pipeline(ch -> {
             ch.pipeline().addLast(subscriberPort.gate());
@@ -199,6 +217,18 @@ public final class Collector implements AutoCloseable {
 
     public InetSocketAddress clientAddress() {
         return clientAddress;
+    }
+
+    /** A UDP mirror input's address, or null when it is off. */
+    public InetSocketAddress udpAddress(io.mirrorgate.protocol.Decapsulation.Kind kind) {
+        io.netty.channel.socket.DatagramChannel c = udpInputs.get(kind);
+        return c == null ? null : c.localAddress();
+    }
+
+    /** The receive buffer the kernel gave a UDP mirror input (it caps what was asked at net.core.rmem_max). */
+    public int udpReceiveBuffer(io.mirrorgate.protocol.Decapsulation.Kind kind) {
+        io.netty.channel.socket.DatagramChannel c = udpInputs.get(kind);
+        return c == null ? 0 : c.config().getReceiveBufferSize();
     }
 
     /** The PCAP-over-IP port's address, or null without --pcap-port. */

@@ -9,6 +9,10 @@ public final class ServeConfig {
     public String bind = "127.0.0.1";
     public int mirrorPort = 5555;
     public int clientPort = 5556;
+    /** UDP ports of the VXLAN, GENEVE and TZSP mirror inputs (--vxlan-port etc.); -1: none. */
+    public int vxlanPort = -1;
+    public int genevePort = -1;
+    public int tzspPort = -1;
     /** PCAP-over-IP clients' port (--pcap-port); -1: none. */
     public int pcapPort = -1;
     /** Address of the PCAP-over-IP port (--pcap-bind); null: --bind. */

@@ -23,6 +23,8 @@ public final class SourceStats {
     public final AtomicLong sent = new AtomicLong();
     /** Records a PCAP-over-IP client was not sent: another medium than its link type, or compressed. */
     public final AtomicLong skipped = new AtomicLong();
+    /** Datagrams of a UDP mirror input (VXLAN, GENEVE, TZSP) that did not parse. */
+    public final AtomicLong decapMalformed = new AtomicLong();
     public final AtomicLong injectSent = new AtomicLong();
     public final AtomicLong injectFailed = new AtomicLong();
     public final AtomicLong injectDiscarded = new AtomicLong();
@@ -103,6 +105,8 @@ public final class SourceStats {
             counter("non_ip", s -> s.nonIp).agent("mirrorgate_agent_records_non_ip", "Records that carry no IP packet."),
             counter("compressed", s -> s.compressed).agent("mirrorgate_agent_records_compressed",
                     "Compressed NCF records, passed on undecoded."),
+            counter("decap_malformed", s -> s.decapMalformed).agent("mirrorgate_agent_datagrams_malformed",
+                    "Datagrams of a VXLAN, GENEVE or TZSP input that did not parse (the source's counted records are the good ones)."),
             counter("filtered", s -> s.filtered).agent("mirrorgate_agent_records_filtered", "Records the --filter expression left out."),
             counter("dropped", s -> s.dropped).subscriber("mirrorgate_subscriber_records_dropped",
                     "Records dropped for the subscriber: its queue was full, or its dialect cannot carry them."),

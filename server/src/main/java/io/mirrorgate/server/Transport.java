@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -34,6 +35,7 @@ final class Transport {
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final Class<? extends SocketChannel> channelClass;
+    private final Class<? extends io.netty.channel.socket.DatagramChannel> datagramClass;
     private final WriteBufferWaterMark waterMark;
     private final List<Channel> listeners = new ArrayList<>();
 
@@ -43,10 +45,12 @@ final class Transport {
             factory = EpollIoHandler.newFactory();
             serverChannelClass = EpollServerSocketChannel.class;
             channelClass = EpollSocketChannel.class;
+            datagramClass = io.netty.channel.epoll.EpollDatagramChannel.class;
         } else {
             factory = NioIoHandler.newFactory();
             serverChannelClass = NioServerSocketChannel.class;
             channelClass = NioSocketChannel.class;
+            datagramClass = io.netty.channel.socket.nio.NioDatagramChannel.class;
         }
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(factory);
@@ -90,6 +94,25 @@ final class Transport {
                 pipeline.accept(ch);
             }
         };
+    }
+
+    /**
+     * Binds a UDP socket on {@code host:port} with a receive buffer of {@code receiveBuffer} bytes
+     * (the kernel caps it at net.core.rmem_max) and datagrams of up to 64 KiB; returns the channel,
+     * or throws {@link Collector.CannotListenException}.
+     */
+    io.netty.channel.socket.DatagramChannel listenUdp(String host, int port, int receiveBuffer, ChannelHandler handler) {
+        ChannelFuture f = new Bootstrap().group(workers).channel(datagramClass)
+                .option(ChannelOption.SO_RCVBUF, receiveBuffer)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(65_536))
+                .handler(handler).bind(host, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable c = f.cause();
+            throw new Collector.CannotListenException("cannot listen on UDP " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                    + ":" + port + ": " + (c == null ? "unknown" : String.valueOf(c.getMessage())));
+        }
+        listeners.add(f.channel());
+        return (io.netty.channel.socket.DatagramChannel) f.channel();
     }
 
     /** For connections the collector makes (--mirror-out). */
