@@ -27,6 +27,9 @@ final class Peers {
     /** Address without the port, from a source named "agent ADDRESS:PORT" or "subscriber ADDRESS:PORT". */
     static String addressOf(SourceStats s) {
         String n = s.name.substring(s.name.indexOf(' ') + 1);
+        if (n.indexOf(' ') >= 0) {
+            return n; // a virtual agent of a UDP mirror input: "10.0.3.7 vxlan vni 4711", no port to take off
+        }
         int colon = n.lastIndexOf(':');
         return colon > 0 ? n.substring(0, colon) : n;
     }
