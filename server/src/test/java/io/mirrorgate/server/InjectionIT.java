@@ -44,9 +44,7 @@ class InjectionIT {
 
     /** A collector on ephemeral ports that injects onto {@code adapter} with {@code method}. */
     static ServeConfig injectingOnto(String adapter, InjectMethod method) {
-        ServeConfig cfg = new ServeConfig();
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
+        ServeConfig cfg = TestAgents.ephemeralPorts();
         cfg.injectAdapter = adapter;
         cfg.injectMethod = method;
         return cfg;

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,11 +29,8 @@ class PcapOverIpIT {
 
     @Test
     void tsharkReadingThePcapPortGetsEveryFrameAsSentWithItsTime() throws Exception {
-        ServeConfig cfg = new ServeConfig();
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
+        ServeConfig cfg = TestAgents.ephemeralPorts();
         cfg.pcapPort = 0;
-        cfg.timezone = ZoneOffset.UTC;
         List<IpPacket> want = TestAgents.read("eth.ncf");
         int wifi = TestAgents.read("wifi.ncfx").size();
         Path out = tmp.resolve("tshark.pcap");

@@ -249,6 +249,15 @@ public final class TestAgents {
         return out;
     }
 
+    /** A collector's settings with the agent and client ports on ephemeral ports and times in UTC. */
+    public static ServeConfig ephemeralPorts() {
+        ServeConfig cfg = new ServeConfig();
+        cfg.mirrorPort = 0;
+        cfg.clientPort = 0;
+        cfg.timezone = ZoneOffset.UTC;
+        return cfg;
+    }
+
     public static Path testdata(String name) {
         Path p = Paths.get("").toAbsolutePath();
         while (p != null) {

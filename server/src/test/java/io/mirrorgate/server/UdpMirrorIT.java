@@ -16,7 +16,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -62,13 +61,10 @@ class UdpMirrorIT {
 
     @Test
     void encapsulatedMirrorsArriveAsRecordsOfVirtualAgents() throws Exception {
-        ServeConfig cfg = new ServeConfig();
-        cfg.mirrorPort = 0;
-        cfg.clientPort = 0;
+        ServeConfig cfg = TestAgents.ephemeralPorts();
         cfg.vxlanPort = 0;
         cfg.genevePort = 0;
         cfg.tzspPort = 0;
-        cfg.timezone = ZoneOffset.UTC;
         List<byte[]> want = new ArrayList<>();
         for (IpPacket p : TestAgents.read("eth.pcap")) {
             want.add(p.frame());
