@@ -52,6 +52,7 @@ public final class Collector implements AutoCloseable {
     private final java.util.Map<io.mirrorgate.protocol.Decapsulation.Kind, io.netty.channel.socket.DatagramChannel> udpInputs =
             new java.util.EnumMap<>(io.mirrorgate.protocol.Decapsulation.Kind.class);
     private final java.util.List<java.util.concurrent.atomic.AtomicLong> udpOverflow = new java.util.ArrayList<>();
+    private final java.util.List<UdpMirrorInput> udpHandlers = new java.util.ArrayList<>();
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
 
@@ -138,8 +139,10 @@ public final class Collector implements AutoCloseable {
                             cfg.conversationTimeouts, conversationBudget) : null));
             io.netty.channel.socket.DatagramChannel udp = transport.listenUdp(cfg.bind, port, UdpMirrorInput.RECEIVE_BUFFER, in);
             udpInputs.put(kind, udp);
+            udpHandlers.add(in);
             udpOverflow.add(in.overflow);
         }
+        statistics.udpSourcesRefused = () -> udpOverflow.stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
         AccessPolicy.Port subscriberPort = access.new Port("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
         clientAddress = transport.listen(cfg.bind, cfg.clientPort, Transport.pipeline(ch -> {
             ch.pipeline().addLast(subscriberPort.gate());
@@ -254,6 +257,11 @@ public final class Collector implements AutoCloseable {
         return tls.refused();
     }
 
+    /** The collector's statistics and metrics source (tests read counters not on a per-source line). */
+    CollectorStatistics statistics() {
+        return statistics;
+    }
+
     /** Record runs that found the subscribers' memory budget reached. */
     public long subscriberBudgetReached() {
         return subscribers.hub.budgetReached.get();
@@ -309,6 +317,10 @@ public final class Collector implements AutoCloseable {
         closing = true;
         if (mirrorOut != null) {
             mirrorOut.stop();
+        }
+        for (UdpMirrorInput in : udpHandlers) { // their virtual agents' conversations end before the log closes
+            io.netty.channel.socket.DatagramChannel udp = udpInputs.get(in.kind());
+            udp.eventLoop().submit(in::closeSources).awaitUninterruptibly(5000);
         }
         if (transport != null) {
             transport.stopListening();

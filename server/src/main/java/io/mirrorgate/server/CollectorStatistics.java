@@ -25,6 +25,8 @@ final class CollectorStatistics implements MetricsExporter.Source {
     volatile MirrorOut mirrorOut;
     /** --kafka-bootstrap, or null. */
     volatile KafkaPublisher kafka;
+    /** Datagrams of the UDP mirror inputs from sources past their bound (4,096 virtual agents), dropped. */
+    volatile LongSupplier udpSourcesRefused = () -> 0;
 
     CollectorStatistics(Agents agents, Subscribers subscribers, SourceStats injection, CaptureFileWriter writer,
                         LongSupplier refused, TlsMaterial tls, AtomicLong metricsErrors, Backpressure backpressure,
@@ -50,8 +52,9 @@ final class CollectorStatistics implements MetricsExporter.Source {
         subscribers.live().forEach(s -> out.add("  " + s.line()));
         out.add(injection.line("injection", "inject_sent", "inject_failed", "inject_discarded", "inject_empty",
                 "inject_refused", "inject_rate_limited", "inject_dropped"));
+        long udp = udpSourcesRefused.getAsLong();
         out.add("connections refused=" + refusedConnections() + " tls_refused=" + tlsRefused()
-                + (metricsOn ? " metrics_errors=" + metricsErrors.get() : ""));
+                + (metricsOn ? " metrics_errors=" + metricsErrors.get() : "") + (udp > 0 ? " udp_sources_refused=" + udp : ""));
         MirrorOut m = mirrorOut;
         if (m != null) {
             out.add("mirror_out " + (m.connected() ? "connected" : "connecting") + " connect_failures="
@@ -99,6 +102,11 @@ final class CollectorStatistics implements MetricsExporter.Source {
     @Override
     public int subscribersConnected() {
         return subscribers.count();
+    }
+
+    @Override
+    public long udpSourcesRefused() {
+        return udpSourcesRefused.getAsLong();
     }
 
     @Override

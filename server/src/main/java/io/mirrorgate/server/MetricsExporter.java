@@ -57,6 +57,9 @@ final class MetricsExporter {
 
         long refusedConnections();
 
+        /** Datagrams of the UDP mirror inputs dropped because their source was past the bound of virtual agents. */
+        long udpSourcesRefused();
+
         long tlsRefused();
 
         long metricsErrors();
@@ -117,6 +120,8 @@ final class MetricsExporter {
         kafkaCounter("mirrorgate_kafka_dropped", "Records not handed to Kafka: its queue was full (--backpressure drop).", src, 2, 1);
         kafkaCounter("mirrorgate_kafka_latency_seconds", "Send-to-acknowledgement time summed over published records "
                 + "(divide by mirrorgate_kafka_published for the mean).", src, 3, 1e-6);
+        CounterWithCallback.builder().name("mirrorgate_udp_sources_refused").help("Datagrams of a VXLAN, GENEVE or TZSP input from a source past the 4,096 virtual agents an input keeps, dropped.")
+                .callback(cb -> cb.call(src.udpSourcesRefused())).register(registry);
         CounterWithCallback.builder().name("mirrorgate_connections_refused").help("Connections closed at accept: not in --allow, or over a connection cap.")
                 .callback(cb -> cb.call(src.refusedConnections())).register(registry);
         CounterWithCallback.builder().name("mirrorgate_tls_refused").help("TLS handshakes that failed.")

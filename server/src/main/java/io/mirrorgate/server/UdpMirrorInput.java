@@ -99,7 +99,7 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     private Source source(InetAddress from, long vni) {
-        Key k = new Key(kind, from, vni);
+        Key k = new Key(kind, from, vni); // small and short-lived: the JIT keeps it off the heap (escape analysis)
         Source s = sources.get(k);
         if (s == null) {
             if (sources.size() >= MAX_SOURCES) {
@@ -171,11 +171,27 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * The collector stops: each virtual agent's conversations end (into --conversations-log) and
+     * its filter is freed. On the input's event loop.
+     */
+    void closeSources() {
+        for (Source s : sources.values()) {
+            s.path.endOfRead();
+            s.path.close();
+        }
+        sources.clear();
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (logOnce.first(kind.label + " " + cause.getClass().getName())) {
             LOG.warn("{} input: {}", kind.label, String.valueOf(cause.getMessage()));
         }
+    }
+
+    Decapsulation.Kind kind() {
+        return kind;
     }
 
     /** The dialect the virtual agents' records are written in. */

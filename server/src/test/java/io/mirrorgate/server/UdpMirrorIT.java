@@ -107,4 +107,29 @@ class UdpMirrorIT {
             assertEquals(36, TestAgents.liveStats(c, "agent 127.0.0.1 tzsp").get("decoded"), "the same decoder");
         }
     }
+
+    /** An input keeps at most 4,096 virtual agents; datagrams from further sources are dropped and counted. */
+    @Test
+    void sourcesPastTheBoundAreRefusedAndCounted() throws Exception {
+        ServeConfig cfg = TestAgents.ephemeralPorts();
+        cfg.vxlanPort = 0;
+        byte[] f = TestAgents.read("eth.pcap").get(0).frame();
+        int extra = 5;
+        try (Collector c = new Collector(cfg, System.out).start(); DatagramSocket udp = new DatagramSocket()) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", c.udpAddress(Decapsulation.Kind.VXLAN).getPort());
+            for (int vni = 0; vni < UdpMirrorInput.MAX_SOURCES + extra; vni++) {
+                byte[] d = vxlan(vni, f);
+                udp.send(new DatagramPacket(d, d.length, to));
+                if (vni % 512 == 511) { // in steps the socket buffer takes whole, whatever the machine's speed
+                    long sent = vni + 1;
+                    await().atMost(WAIT).until(() -> c.agentTotals().received.get() + c.statistics().udpSourcesRefused() >= sent);
+                }
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() + c.statistics().udpSourcesRefused()
+                    == UdpMirrorInput.MAX_SOURCES + extra);
+            assertEquals(UdpMirrorInput.MAX_SOURCES, c.agentTotals().received.get());
+            assertEquals(extra, c.statistics().udpSourcesRefused());
+            assertTrue(String.join("\n", c.statisticsLines()).contains("udp_sources_refused=" + extra));
+        }
+    }
 }
