@@ -293,28 +293,32 @@ class FaultIT {
                 ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0", "--client-port", "0", "--inject-adapter", "lo",
                 "--inject-method", "pcap");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder out = new StringBuilder();
-        String line;
-        int port = -1;
-        while ((line = r.readLine()) != null) {
-            out.append(line).append('\n');
-            if (line.contains("injection ")) {
-                break;
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            int port = -1;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.contains("injection ")) {
+                    break;
+                }
+                Matcher m = AGENTS.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                }
             }
-            Matcher m = AGENTS.matcher(line);
-            if (m.find()) {
-                port = Integer.parseInt(m.group(1));
+            assertTrue(out.toString().contains("mirrorgate serve: injection off: libpcap is not available"), out.toString());
+            TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
             }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out.toString());
+        } finally {
+            p.destroyForcibly(); // a failed assertion must not leave the collector running
         }
-        assertTrue(out.toString().contains("mirrorgate serve: injection off: libpcap is not available"), out.toString());
-        TestAgents.send(new InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
-        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-        while ((line = r.readLine()) != null) {
-            out.append(line).append('\n');
-        }
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out.toString());
         assertTrue(out.toString().contains("agents total received=39 "), out.toString());
 
         Process read = new ProcessBuilder("java", "-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8", "-jar",
