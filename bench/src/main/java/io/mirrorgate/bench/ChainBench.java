@@ -31,15 +31,12 @@ public final class ChainBench {
         int mirror = IngestBench.freePort();
         int client = IngestBench.freePort();
         int metrics = IngestBench.freePort();
-        java.util.List<String> serveCmd = new java.util.ArrayList<>(java.util.List.of("java", "-Xmx256m",
-                "-XX:MaxDirectMemorySize=512m")); // the launchers' defaults
+        java.util.List<String> serveCmd = IngestBench.mirrorgate(jar, "serve", "--mirror-port", "" + mirror, "--client-port",
+                "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC", "--backpressure", "block");
         String jvm = System.getProperty("serve.jvm", "").trim(); // e.g. -Dserve.jvm=-XX:StartFlightRecording=filename=s.jfr
         if (!jvm.isEmpty()) {
-            serveCmd.addAll(java.util.List.of(jvm.split("\\s+")));
+            serveCmd.addAll(3, java.util.List.of(jvm.split("\\s+"))); // after java and the memory settings, before -jar
         }
-        serveCmd.addAll(java.util.List.of("-jar", jar, "serve", "--mirror-port",
-                "" + mirror, "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC", "--backpressure",
-                "block"));
         String extra = System.getProperty("serve.args", "").trim(); // e.g. -Dserve.args="--subscriber-buffer 32M"
         if (!extra.isEmpty()) {
             serveCmd.addAll(java.util.List.of(extra.split("\\s+")));
@@ -52,10 +49,10 @@ public final class ChainBench {
         try {
             IngestBench.waitForMetrics(metrics);
             ProcessBuilder pb = format == null
-                    ? new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
-                            Long.toString(records), "-w", output)
-                    : new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
-                            Long.toString(records), "--format", format, "--timezone", "UTC");
+                    ? new ProcessBuilder(IngestBench.mirrorgate(jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
+                            Long.toString(records), "-w", output))
+                    : new ProcessBuilder(IngestBench.mirrorgate(jar, "watch", "--connect", "127.0.0.1:" + client, "--count",
+                            Long.toString(records), "--format", format, "--timezone", "UTC"));
             if (format != null) {
                 pb.redirectOutput(new java.io.File(output));
             }

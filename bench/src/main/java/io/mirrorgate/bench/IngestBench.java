@@ -42,8 +42,8 @@ public final class IngestBench {
         int mirror = freePort();
         int client = freePort();
         int metrics = freePort();
-        Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "serve", "--mirror-port", "" + mirror,
-                "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC")
+        Process p = new ProcessBuilder(mirrorgate(jar, "serve", "--mirror-port", "" + mirror,
+                "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             waitForMetrics(metrics);
@@ -166,6 +166,14 @@ public final class IngestBench {
         for (Socket s : subSockets) {
             s.close();
         }
+    }
+
+    /** {@code java} with the launchers' memory settings (README "Memory") running {@code mirrorgate ARGS...}. */
+    static java.util.List<String> mirrorgate(String jar, String... args) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("java", "-Xmx256m",
+                "-XX:MaxDirectMemorySize=512m", "-jar", jar));
+        cmd.addAll(java.util.List.of(args));
+        return cmd;
     }
 
     static int freePort() throws IOException {

@@ -5,17 +5,10 @@ import io.mirrorgate.protocol.PcapWriter;
 import io.netty.buffer.Unpooled;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Injection rate through a real {@code mirrorgate serve --inject-adapter IF}: one subscriber sends
@@ -40,20 +33,13 @@ public final class InjectBench {
                 w.write(k, Unpooled.wrappedBuffer(frame), 0, frame.length, frame.length);
             }
         }
-        int client = freePort();
-        int metrics = freePort();
-        Process p = new ProcessBuilder("java", "-jar", jar, "serve", "--mirror-port", "" + freePort(), "--client-port",
-                "" + client, "--metrics-port", "" + metrics, "--inject-adapter", adapter)
+        int client = IngestBench.freePort();
+        int metrics = IngestBench.freePort();
+        Process p = new ProcessBuilder(IngestBench.mirrorgate(jar, "serve", "--mirror-port", "" + IngestBench.freePort(),
+                "--client-port", "" + client, "--metrics-port", "" + metrics, "--inject-adapter", adapter))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            for (int k = 0; k < 300; k++) {
-                try {
-                    metric(metrics, "inject_sent");
-                    break;
-                } catch (IOException e) {
-                    Thread.sleep(100);
-                }
-            }
+            IngestBench.waitForMetrics(metrics);
             byte[] wire = new byte[frames * (2 + frame.length)];
             for (int k = 0, off = 0; k < frames; k++) {
                 wire[off++] = (byte) frame.length;
@@ -92,22 +78,8 @@ public final class InjectBench {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
+    /** The collector's count of injection frames with one outcome (sent, failed). */
     private static long metric(int port, String name) throws IOException {
-        HttpURLConnection h = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
-        String body;
-        try (InputStream in = h.getInputStream()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Matcher m = Pattern.compile("(?m)^mirrorgate_inject_frames_total\\{outcome=\"" + name.substring("inject_".length()) + "\"\\} ([0-9.E+]+)$").matcher(body);
-        if (!m.find()) {
-            throw new IOException("no " + name);
-        }
-        return (long) Double.parseDouble(m.group(1));
+        return IngestBench.metric(port, "mirrorgate_inject_frames_total\\{outcome=\"" + name.substring("inject_".length()) + "\"\\}");
     }
 }

@@ -34,10 +34,10 @@ public final class KafkaBench {
         String topic = "bench-" + frameSize + "-" + compression + "-" + System.nanoTime();
         int mirror = IngestBench.freePort();
         int metrics = IngestBench.freePort();
-        Process serve = new ProcessBuilder("java", "-Xmx256m", "-XX:MaxDirectMemorySize=512m", "-jar", jar, "serve", "--mirror-port", "" + mirror,
+        Process serve = new ProcessBuilder(IngestBench.mirrorgate(jar, "serve", "--mirror-port", "" + mirror,
                 "--client-port", "" + IngestBench.freePort(), "--metrics-port", "" + metrics, "--timezone", "UTC",
                 "--backpressure", "block", "--kafka-bootstrap", bootstrap, "--kafka-topic", topic,
-                "--kafka-property", "compression.type=" + compression)
+                "--kafka-property", "compression.type=" + compression))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         Process watch = null;
         try {

@@ -455,11 +455,6 @@ public final class ConversationTracker {
             left.addAndGet(n);
         }
 
-        /** Slots in all. */
-        public long limit() {
-            return limit;
-        }
-
         /** Slots taken now. */
         public long used() {
             return limit - left.get();

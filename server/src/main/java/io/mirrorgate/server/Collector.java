@@ -48,10 +48,9 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress mirrorAddress;
     private InetSocketAddress clientAddress;
     private InetSocketAddress pcapAddress;
-    /** The UDP mirror inputs' sockets, and their counts of datagrams from sources past the bound. */
+    /** The UDP mirror inputs' sockets and handlers. */
     private final java.util.Map<io.mirrorgate.protocol.Decapsulation.Kind, io.netty.channel.socket.DatagramChannel> udpInputs =
             new java.util.EnumMap<>(io.mirrorgate.protocol.Decapsulation.Kind.class);
-    private final java.util.List<java.util.concurrent.atomic.AtomicLong> udpOverflow = new java.util.ArrayList<>();
     private final java.util.List<UdpMirrorInput> udpHandlers = new java.util.ArrayList<>();
     private InetSocketAddress metricsAddress;
     private volatile boolean closing;
@@ -140,9 +139,8 @@ public final class Collector implements AutoCloseable {
             io.netty.channel.socket.DatagramChannel udp = transport.listenUdp(cfg.bind, port, UdpMirrorInput.RECEIVE_BUFFER, in);
             udpInputs.put(kind, udp);
             udpHandlers.add(in);
-            udpOverflow.add(in.overflow);
         }
-        statistics.udpSourcesRefused = () -> udpOverflow.stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+        statistics.udpSourcesRefused = () -> udpHandlers.stream().mapToLong(in -> in.overflow.get()).sum();
         AccessPolicy.Port subscriberPort = access.new Port("client", cfg.maxSubscribers, cfg.maxConnectionsPerAddress);
         clientAddress = transport.listen(cfg.bind, cfg.clientPort, Transport.pipeline(ch -> {
             ch.pipeline().addLast(subscriberPort.gate());

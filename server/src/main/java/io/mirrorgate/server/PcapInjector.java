@@ -95,21 +95,12 @@ final class PcapInjector implements Injector {
         }
     }
 
-    /** Null when frames can be sent, else why they are discarded. */
-    String unavailableReason() {
-        return unavailable;
-    }
-
     @Override
     public String state() {
         if (adapter == null) {
             return "off (no --inject-adapter)";
         }
         return unavailable == null ? "on adapter " + adapter + " through " + sender.method() : "off: " + unavailable;
-    }
-
-    String adapter() {
-        return adapter;
     }
 
     /** Takes ownership of {@code frame}. Called on the connection's event loop. */

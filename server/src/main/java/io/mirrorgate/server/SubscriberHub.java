@@ -60,11 +60,6 @@ final class SubscriberHub {
         this.budget = budget;
     }
 
-    /** The bound on what all subscribers queue together, in bytes. */
-    long budget() {
-        return budget;
-    }
-
     private static long queued(Channel ch) {
         io.netty.channel.ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
         return ob == null ? 0 : ob.totalPendingWriteBytes();

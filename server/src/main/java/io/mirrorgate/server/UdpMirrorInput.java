@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +44,20 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     private final LogOnce logOnce;
     private final Decapsulation.Result r = new Decapsulation.Result();
     private final Map<Key, Source> sources = new HashMap<>();
+    private final Key probe;
     private final List<Source> touched = new ArrayList<>();
     /** Datagrams from sources past {@link #MAX_SOURCES}, dropped. */
     final java.util.concurrent.atomic.AtomicLong overflow = new java.util.concurrent.atomic.AtomicLong();
     private ByteBuf batch;
 
-    /** A virtual agent: its input, source address and VNI (also the collector's key for it among the agents). */
+    /**
+     * A virtual agent: its input, source address and VNI (also the collector's key for it among
+     * the agents). Lookups reuse one probe; a key is made only for a new source.
+     */
     private static final class Key {
         final Decapsulation.Kind kind;
-        final InetAddress address;
-        final long vni;
+        InetAddress address;
+        long vni;
 
         Key(Decapsulation.Kind kind, InetAddress address, long vni) {
             this.kind = kind;
@@ -69,7 +72,7 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
 
         @Override
         public int hashCode() {
-            return Objects.hash(kind, address, vni);
+            return (31 * kind.hashCode() + address.hashCode()) * 31 + Long.hashCode(vni);
         }
     }
 
@@ -92,6 +95,7 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     UdpMirrorInput(Decapsulation.Kind kind, ZoneId zone, Agents agents, LogOnce logOnce,
                    Function<SourceStats, SourcePath> paths) {
         this.kind = kind;
+        this.probe = new Key(kind, null, -1);
         this.zone = zone;
         this.agents = agents;
         this.logOnce = logOnce;
@@ -99,8 +103,9 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     private Source source(InetAddress from, long vni) {
-        Key k = new Key(kind, from, vni); // small and short-lived: the JIT keeps it off the heap (escape analysis)
-        Source s = sources.get(k);
+        probe.address = from;
+        probe.vni = vni;
+        Source s = sources.get(probe);
         if (s == null) {
             if (sources.size() >= MAX_SOURCES) {
                 overflow.incrementAndGet();
@@ -110,6 +115,7 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
                 }
                 return null;
             }
+            Key k = new Key(kind, from, vni);
             String name = "agent " + from.getHostAddress() + " " + kind.label + (vni >= 0 ? " vni " + vni : "");
             SourceStats st = new SourceStats(name);
             s = new Source(st, paths.apply(st));

@@ -6,7 +6,6 @@ final class Errno {
     static final int ENXIO = 6;
     static final int EBADF = 9;
     static final int ENODEV = 19;
-    static final int ENETDOWN = 100;
 
     private Errno() {
     }

@@ -34,7 +34,6 @@ public final class FrameSender implements AutoCloseable {
         };
     }
 
-    private final String adapter;
     private final FrameTransmitter transmitter;
     private final String description;
     private final String warning;
@@ -68,7 +67,6 @@ public final class FrameSender implements AutoCloseable {
 
     FrameSender(String adapter, InjectMethod method, long maxQueuedBytes, String threadName, Listener listener,
                 PacketOpener opener) throws IOException {
-        this.adapter = adapter;
         this.maxQueuedBytes = maxQueuedBytes;
         this.listener = listener;
         String note = null;
@@ -123,15 +121,6 @@ public final class FrameSender implements AutoCloseable {
     /** Why the adapter could not be opened at start (its frames fail until it can), or null. */
     public String openWarning() {
         return warning;
-    }
-
-    public String adapter() {
-        return adapter;
-    }
-
-    /** Bytes of frames waiting. */
-    public long queuedBytes() {
-        return queuedBytes.get();
     }
 
     /**

@@ -28,7 +28,6 @@ public final class PacketSocket implements AutoCloseable {
     private static final int IOVEC = 16;
     private static final String UNAVAILABLE = unavailable();
 
-    private final String ifname;
     private final int fd;
     private final Memory msgs;
     private final Memory iovs;
@@ -76,8 +75,7 @@ public final class PacketSocket implements AutoCloseable {
         return UNAVAILABLE;
     }
 
-    private PacketSocket(String ifname, int fd) {
-        this.ifname = ifname;
+    private PacketSocket(int fd) {
         this.fd = fd;
         this.msgs = new Memory((long) MMSGHDR * MAX_BATCH);
         this.iovs = new Memory((long) IOVEC * MAX_BATCH);
@@ -122,7 +120,7 @@ public final class PacketSocket implements AutoCloseable {
             closeQuietly(fd);
             throw new IOException("bind to " + ifname + ": " + reason(e));
         }
-        return new PacketSocket(ifname, fd);
+        return new PacketSocket(fd);
     }
 
     private static void closeQuietly(int fd) {
@@ -188,10 +186,6 @@ public final class PacketSocket implements AutoCloseable {
             k += r;
         }
         return k;
-    }
-
-    public String interfaceName() {
-        return ifname;
     }
 
     @Override
