@@ -4,7 +4,6 @@ import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
 import io.mirrorgate.protocol.Dialect;
 import io.mirrorgate.protocol.InjectionFrame;
-import io.mirrorgate.protocol.Libpcap;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.StreamFormatException;
 import java.io.BufferedOutputStream;
@@ -105,8 +104,6 @@ final class InjectCommand {
                     out.flush();
                     err.println("mirrorgate: " + NAME + ": " + cl.getArgList().get(0) + ": " + e.getMessage());
                     return ExitStatus.DAMAGED;
-                } catch (Libpcap.LibpcapUnavailableException e) {
-                    throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": pcap files need libpcap: " + e.getMessage());
                 }
             }
             out.flush();

@@ -3,7 +3,6 @@ package io.mirrorgate.cli;
 import io.mirrorgate.protocol.BpfFilter;
 import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
-import io.mirrorgate.protocol.Libpcap;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.StreamFormatException;
 import java.io.IOException;
@@ -56,7 +55,7 @@ final class ReadCommand {
         o.addOption(Option.builder().longOpt("filter").hasArg().argName("BPF")
                 .desc("only records matching this libpcap filter expression (or give it after --, as tcpdump takes it)").get());
         o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE")
-                .desc("write the records as pcap to FILE ('-' for stdout) instead of printing them").get());
+                .desc("write the records as pcap to FILE ('-' for stdout) instead of printing them; pcapng when FILE ends in .pcapng").get());
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
     }
@@ -107,7 +106,7 @@ final class ReadCommand {
                 reader.sort = sortBy;
                 reader.stdout = stdout;
             } else if (write != null) {
-                reader.pcap = PcapOutput.open(write, stdout);
+                reader.pcap = PcapOutput.open(write, stdout, NAME);
             } else {
                 boolean analysis = cl.hasOption("analysis");
                 reader.format = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl),
@@ -210,9 +209,6 @@ final class ReadCommand {
             } catch (AccessDeniedException e) {
                 err.println("mirrorgate: " + NAME + ": " + path + ": permission denied");
                 return ExitStatus.NO_INPUT;
-            } catch (Libpcap.LibpcapUnavailableException e) {
-                err.println("mirrorgate: " + NAME + ": " + path + ": pcapng files need libpcap: " + e.getMessage());
-                return ExitStatus.UNAVAILABLE;
             } catch (StreamFormatException e) {
                 err.println("mirrorgate: " + NAME + ": " + path + ": " + e.getMessage());
                 return ExitStatus.DAMAGED;
@@ -306,7 +302,7 @@ final class ReadCommand {
                 format.flush();
                 return;
             }
-            pcap.close(NAME, err);
+            pcap.close(err);
         }
     }
 }

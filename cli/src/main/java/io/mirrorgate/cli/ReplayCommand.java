@@ -3,7 +3,6 @@ package io.mirrorgate.cli;
 import io.mirrorgate.protocol.CaptureFiles;
 import io.mirrorgate.protocol.CaptureReader;
 import io.mirrorgate.protocol.Dialect;
-import io.mirrorgate.protocol.Libpcap;
 import io.mirrorgate.protocol.NcfRecords;
 import io.mirrorgate.protocol.PacketView;
 import io.mirrorgate.protocol.StreamFormatException;
@@ -113,8 +112,6 @@ final class ReplayCommand {
                     return ExitStatus.DAMAGED;
                 } catch (NoSuchFileException e) {
                     throw new CliException(ExitStatus.NO_INPUT, NAME + ": " + file + ": no such file");
-                } catch (Libpcap.LibpcapUnavailableException e) {
-                    throw new CliException(ExitStatus.UNAVAILABLE, NAME + ": " + file + ": pcap files need libpcap: " + e.getMessage());
                 }
             }
             out.flush();

@@ -41,7 +41,8 @@ final class ServeCommand {
         o.addOption(Option.builder().longOpt("inject-to-agent").desc("send injection frames back to the connected agents instead").get());
         o.addOption(Option.builder().longOpt("mirror-out").hasArg().argName("HOST:PORT").desc("also stream NCF to a classic receiver, like CV.EXE mirror:host:port").get());
         o.addOption(Option.builder().longOpt("mirror-out-retry").hasArg().argName("SEC").desc("seconds between --mirror-out connection attempts (default 15)").get());
-        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write every record as pcap to FILE ('-' for stdout)").get());
+        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write every record as pcap to FILE ('-' for stdout); pcapng when FILE ends in .pcapng or with --pcapng").get());
+        o.addOption(Option.builder().longOpt("pcapng").desc("with -w: one pcapng file for every medium, an interface per agent and medium, with direction flags").get());
         o.addOption(Option.builder("C").longOpt("file-size").hasArg().argName("MB").desc("with -w: start a new file after MB million bytes").get());
         o.addOption(Option.builder("G").longOpt("rotate-seconds").hasArg().argName("SEC").desc("with -w: start a new file every SEC seconds (strftime % conversions in FILE)").get());
         o.addOption(Option.builder("W").longOpt("file-count").hasArg().argName("N").desc("with -C: a ring of N files; with -G: stop after N files").get());
@@ -155,6 +156,10 @@ final class ServeCommand {
         c.rotateMegabytes = CommandLines.positiveLong(NAME, cl, "file-size", 0);
         c.rotateSeconds = CommandLines.positiveLong(NAME, cl, "rotate-seconds", 0);
         c.ringFiles = (int) CommandLines.positiveLong(NAME, cl, "file-count", 0);
+        c.pcapng = cl.hasOption("pcapng") || io.mirrorgate.protocol.PcapngWriter.named(c.writeFile);
+        if (cl.hasOption("pcapng") && c.writeFile == null) {
+            throw CommandLines.usage(NAME, "--pcapng goes with -w FILE");
+        }
         if (c.writeFile == null && (c.rotateMegabytes > 0 || c.rotateSeconds > 0 || c.ringFiles > 0)) {
             throw CommandLines.usage(NAME, "-C, -G and -W go with -w FILE");
         }
@@ -322,7 +327,7 @@ final class ServeCommand {
             banner.add("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
         }
         if (cfg.writeFile != null) {
-            banner.add("mirrorgate serve: writing pcap to " + cfg.writeFile);
+            banner.add("mirrorgate serve: writing " + (cfg.pcapng ? "pcapng" : "pcap") + " to " + cfg.writeFile);
         }
         if (cfg.mirrorOut != null) {
             banner.add("mirrorgate serve: mirror-out -> " + cfg.mirrorOut.getHostString() + ":" + cfg.mirrorOut.getPort());

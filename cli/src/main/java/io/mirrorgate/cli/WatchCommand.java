@@ -58,7 +58,7 @@ final class WatchCommand {
                 .desc("print totals every SEC seconds (packets, bytes, by protocol, top talkers) instead of packets").get());
         o.addOption(Option.builder().longOpt("timezone").hasArg().argName("ZONE").desc("zone of the records' wall-clock times (default: this system's zone)").get());
         o.addOption(Option.builder().longOpt("retry").hasArg().argName("SEC").desc("seconds between connection attempts (default 15)").get());
-        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing").get());
+        o.addOption(Option.builder("w").longOpt("write").hasArg().argName("FILE").desc("write pcap to FILE ('-' for stdout) instead of printing; pcapng when FILE ends in .pcapng").get());
         CommandLines.tlsOptions(o, false);
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         return o;
@@ -129,7 +129,7 @@ final class WatchCommand {
             if (conversations || statsInterval > 0) {
                 // no per-packet output: the table (at exit and every --interval) or the totals
             } else if (write != null) {
-                pcap = PcapOutput.open(write, stdout);
+                pcap = PcapOutput.open(write, stdout, NAME);
             } else {
                 fmt = CommandLines.eventFormat(format, stdout, time, zone, CommandLines.communityIdSeed(NAME, cl), analysis);
                 fmt.begin();
@@ -227,7 +227,7 @@ final class WatchCommand {
                 if (fmt != null) {
                     fmt.flush();
                 } else {
-                    pcap.close(NAME, err);
+                    pcap.close(err);
                 }
             }
             return ExitStatus.OK;

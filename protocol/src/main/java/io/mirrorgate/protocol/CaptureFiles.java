@@ -41,7 +41,7 @@ public final class CaptureFiles {
             case PCAP:
                 return new PcapStreamReader(path);
             default:
-                return new PcapFileReader(path, f);
+                return new PcapngStreamReader(path);
         }
     }
 
@@ -69,7 +69,7 @@ public final class CaptureFiles {
             case PCAP:
                 return new PcapStreamReader(in, name, 0, head, n);
             default:
-                return new PipedPcapReader(in, name, head, n, f);
+                return new PcapngStreamReader(in, name, 0, head, n);
         }
     }
 

@@ -40,6 +40,11 @@ public enum Dialect {
         }
 
         @Override
+        public int direction(ByteBuf b, int i) {
+            return medium(b, i) == Medium.WIFI ? -1 : b.getUnsignedByte(i + 21);
+        }
+
+        @Override
         public void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v) {
             NcfRecords.decode(b, i, clock, v);
         }
@@ -106,6 +111,11 @@ public enum Dialect {
         }
 
         @Override
+        public int direction(ByteBuf b, int i) {
+            return b.getUnsignedByte(i + 17);
+        }
+
+        @Override
         public void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v) {
             NcfRecords.decodeNcfx(b, i, offset, clock, v);
         }
@@ -164,6 +174,9 @@ public enum Dialect {
 
     /** True for a compressed NCF record (its data is not a frame). */
     public abstract boolean compressed(ByteBuf b, int i);
+
+    /** The record's direction ({@link RecordDirection}), or -1 where the header carries none (NCF Wi-Fi). */
+    public abstract int direction(ByteBuf b, int i);
 
     /** Decodes the checked record at {@code i} into {@code v}. */
     public abstract void decode(ByteBuf b, int i, long offset, WallClock clock, PacketView v);

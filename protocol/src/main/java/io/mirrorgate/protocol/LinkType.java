@@ -34,6 +34,16 @@ public final class LinkType {
         }
     }
 
+    /** A name for people: Ethernet, 802.11, Token Ring, or the number. */
+    public static String describe(int linkType) {
+        switch (linkType) {
+            case ETHERNET: return "Ethernet";
+            case IEEE802_11: return "802.11";
+            case TOKEN_RING: return "Token Ring";
+            default: return "link type " + linkType;
+        }
+    }
+
     /** The value to write in a pcap file header for frames of this link type. */
     public static int forFile(int linkType) {
         return linkType == RAW_DLT || linkType == RAW_DLT_OPENBSD ? RAW : linkType;

@@ -31,6 +31,12 @@ abstract class WindowReader implements CaptureReader {
         filePos += length;
     }
 
+    /** {@code length} bytes at {@link ReadWindow#pos} that are no record (a file's block of another kind): move past them. */
+    final void skipped(int length) {
+        w.pos += length;
+        filePos += length;
+    }
+
     @Override
     public long position() {
         return filePos;

@@ -5,7 +5,9 @@ import io.mirrorgate.protocol.LinkType;
 import io.mirrorgate.protocol.Medium;
 import io.mirrorgate.protocol.NcfHeader;
 import io.mirrorgate.protocol.NcfxHeader;
+import io.mirrorgate.protocol.CaptureWriter;
 import io.mirrorgate.protocol.PcapWriter;
+import io.mirrorgate.protocol.PcapngWriter;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * collector keeps serving, the records are counted as {@code skipped}). {@code -w -} writes one
  * stream to stdout.
  *
+ * <p>With {@code --pcapng}, or a FILE ending in {@code .pcapng}, one pcapng file takes every
+ * medium: an Interface Description Block per (source, link type), named after the agent
+ * ({@code if_name} its address:port, {@code if_description} what it is, its dialect and medium),
+ * written before its first packet in each file; packets as Enhanced Packet Blocks with the NCF
+ * direction in {@code epb_flags}. A file holds at most {@link #MAX_INTERFACES} interfaces; the
+ * next one starts a new file. Rotation, naming and the guarantees below are the same.
+ *
  * <p>Never loses what it was given without counting it: the record that triggers a rotation goes
  * into the new file; files reach the disk as whole records only (a SIGKILL leaves every file
  * readable to its last whole packet); {@code written} counts records the files hold, and on a
@@ -56,6 +65,9 @@ final class CaptureFileWriter implements AutoCloseable {
     /** Queued bytes past which even a blocking writer drops (counted): memory stays bounded. */
     static final long HARD_LIMIT = 64L << 20;
     private static final long FLUSH_EVERY_MS = 1000;
+    /** Interfaces one pcapng file describes at most (a bound on the table the writer keeps per file). */
+    static final int MAX_INTERFACES = 65_536;
+    private static final String APPLICATION = "mirrorgate serve";
 
     private final java.time.Clock clock;
     private final String pattern;
@@ -63,6 +75,8 @@ final class CaptureFileWriter implements AutoCloseable {
     private final long rotateSeconds;
     private final int ring;
     private final OutputStream stdout;
+    /** One pcapng file for every medium, instead of a pcap per link type. */
+    private final boolean pcapng;
     private final Backpressure backpressure;
     private final BlockingQueue<RecordRun> queue = new ArrayBlockingQueue<>(QUEUE_RUNS);
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -81,15 +95,26 @@ final class CaptureFileWriter implements AutoCloseable {
     private boolean blocking;
     private boolean limitLogged;
 
-    /** One open pcap per link type. */
+    /** One interface of a pcapng file: a source's records of one link type. */
+    private record Interface(String source, int linkType) {
+    }
+
+    /** One open pcap per link type, or the one pcapng file. */
     private final class Output {
         final int linkType;
-        PcapWriter writer;
+        CaptureWriter writer;
+        /** pcapng: the interfaces the current file describes, and the last one looked up. */
+        final Map<Interface, Integer> interfaces = new HashMap<>();
+        String lastSource;
+        int lastLinkType = -1;
+        int lastInterface;
         Path path;
         long size;
         long openedAt;
         int index;
         int opened;
+        /** Bytes of the current file's header: a file holding only its header is never rotated for size. */
+        int headerSize;
         /** Records of the current writer already added to {@code written}. */
         long counted;
         /** -W ring: the path each slot took on first use (an earlier run's file is never reused). */
@@ -101,17 +126,19 @@ final class CaptureFileWriter implements AutoCloseable {
     }
 
     CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout) throws IOException {
-        this(pattern, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone(), null);
+        this(pattern, false, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone(), null);
     }
+
 
     /**
      * Opens the first (Ethernet) file at once, as tcpdump does, so that a path that cannot be
      * written fails here with the reason ({@link IOException}), not with "written=0" at the end.
      */
-    CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout,
+    CaptureFileWriter(String pattern, boolean pcapng, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout,
                       java.time.Clock clock, Backpressure backpressure) throws IOException {
         this.clock = clock;
         this.pattern = pattern;
+        this.pcapng = pcapng || PcapngWriter.named(pattern);
         this.maxBytes = maxMegabytes * 1_000_000L;
         this.rotateSeconds = rotateSeconds;
         this.ring = ring;
@@ -119,7 +146,7 @@ final class CaptureFileWriter implements AutoCloseable {
         this.backpressure = backpressure;
         if (!pattern.equals("-")) {
             removeAbandonedStaging(Paths.get(pattern).toAbsolutePath().getParent());
-            output(LinkType.ETHERNET, 0);
+            output(this.pcapng ? 0 : LinkType.ETHERNET, LinkType.ETHERNET, 0);
         }
         this.thread = new Thread(this::loop, "mirrorgate-writer");
         this.thread.setDaemon(true);
@@ -132,7 +159,7 @@ final class CaptureFileWriter implements AutoCloseable {
      */
     static CaptureFileWriter open(ServeConfig cfg, OutputStream stdout, Backpressure backpressure) {
         try {
-            return new CaptureFileWriter(cfg.writeFile, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout,
+            return new CaptureFileWriter(cfg.writeFile, cfg.pcapng, cfg.rotateMegabytes, cfg.rotateSeconds, cfg.ringFiles, stdout,
                     java.time.Clock.systemDefaultZone(), backpressure);
         } catch (IOException e) {
             throw new Collector.CannotCreateException("cannot create -w " + cfg.writeFile + ": " + ioReason(e));
@@ -238,8 +265,8 @@ final class CaptureFileWriter implements AutoCloseable {
     }
 
     private void fail(IOException e) {
-        if (e instanceof PcapWriter.WriteFailedException) {
-            dropped.addAndGet(((PcapWriter.WriteFailedException) e).lost());
+        if (e instanceof CaptureWriter.WriteFailedException) {
+            dropped.addAndGet(((CaptureWriter.WriteFailedException) e).lost());
         }
         if (failure == null) {
             failure = e.getMessage();
@@ -279,6 +306,8 @@ final class CaptureFileWriter implements AutoCloseable {
             int frameLen = i + len - frame;
             int medium = d.medium(b, i);
             boolean skip = d.compressed(b, i);
+            int direction = d.direction(b, i);
+            int at = i;
             i += len;
             if (skip) {
                 skipped.incrementAndGet();
@@ -288,9 +317,11 @@ final class CaptureFileWriter implements AutoCloseable {
                 dropped.incrementAndGet();
                 continue;
             }
+            int linkType = Medium.linkType(medium);
             Output o;
+            int recordBytes = pcapng ? PcapngWriter.recordSize(frameLen, direction) : PcapWriter.recordSize(frameLen);
             try {
-                o = output(Medium.linkType(medium), PcapWriter.recordSize(frameLen));
+                o = pcapng ? pcapngOutput(run, linkType, recordBytes) : output(linkType, linkType, recordBytes);
             } catch (IOException e) {
                 dropped.incrementAndGet();
                 fail(e);
@@ -301,7 +332,12 @@ final class CaptureFileWriter implements AutoCloseable {
                 continue;
             }
             try {
-                o.writer.write(run.timestamps[k], b, frame, frameLen, frameLen);
+                if (pcapng) {
+                    ((PcapngWriter) o.writer).write(pcapngInterface(o, run, linkType, d, at), run.timestamps[k], b, frame,
+                            frameLen, frameLen, direction);
+                } else {
+                    ((PcapWriter) o.writer).write(run.timestamps[k], b, frame, frameLen, frameLen);
+                }
             } catch (IOException e) {
                 dropped.incrementAndGet(); // the record being written: not in the buffer the failure counted
                 fail(e);
@@ -309,29 +345,66 @@ final class CaptureFileWriter implements AutoCloseable {
             } finally {
                 count(o);
             }
-            o.size += PcapWriter.recordSize(frameLen);
+            o.size += recordBytes;
         }
+    }
+
+    /** The pcapng output for a record of {@code linkType} from the run's source, rotated as needed. */
+    private Output pcapngOutput(RecordRun run, int linkType, int recordBytes) throws IOException {
+        Output o = outputs.get(0);
+        boolean known = o != null && o.writer != null && (run.source == o.lastSource && linkType == o.lastLinkType
+                || o.interfaces.containsKey(new Interface(run.source, linkType)));
+        if (!known && o != null && o.interfaces.size() >= MAX_INTERFACES) {
+            LOG.info("capture file {} describes {} interfaces, its most; a new file takes the next", o.path, MAX_INTERFACES);
+            o.openedAt = Long.MIN_VALUE / 2; // the time is up: rotate now
+        }
+        int idb = known ? 0 : PcapngWriter.interfaceSize(run.source, describe(run, linkType, run.dialect));
+        return output(0, LinkType.ETHERNET, recordBytes + idb);
+    }
+
+    /** The id of the run's source's interface for {@code linkType} in the current file, described on first use. */
+    private int pcapngInterface(Output o, RecordRun run, int linkType, Dialect d, int at) throws IOException {
+        if (run.source == o.lastSource && linkType == o.lastLinkType) {
+            return o.lastInterface;
+        }
+        Interface key = new Interface(run.source, linkType);
+        Integer id = o.interfaces.get(key);
+        if (id == null) {
+            String description = describe(run, linkType, d);
+            id = ((PcapngWriter) o.writer).addInterface(linkType, run.source, description);
+            o.interfaces.put(key, id);
+            o.size += PcapngWriter.interfaceSize(run.source, description);
+        }
+        o.lastSource = run.source;
+        o.lastLinkType = linkType;
+        o.lastInterface = id;
+        return id;
+    }
+
+    private static String describe(RecordRun run, int linkType, Dialect d) {
+        String what = run.description != null ? run.description : "CommView agent " + run.source + ", " + d.name();
+        return what + ", " + LinkType.describe(linkType);
     }
 
     /**
      * The output for a link type, rotated as needed for a record of {@code recordBytes}; null when
      * the record is not for a file (-G/-W past its last file, a second link type on stdout).
      */
-    private Output output(int linkType, int recordBytes) throws IOException {
-        Output o = outputs.computeIfAbsent(linkType, Output::new);
+    private Output output(int key, int linkType, int recordBytes) throws IOException {
+        Output o = outputs.computeIfAbsent(key, Output::new);
         if (pattern.equals("-")) {
             if (o.writer == null) {
                 if (outputs.size() > 1) {
                     return null; // stdout carries one link type: the first one seen
                 }
-                o.writer = new PcapWriter(stdout, linkType);
+                o.writer = pcapng ? new PcapngWriter(stdout, APPLICATION) : new PcapWriter(stdout, linkType);
                 o.counted = 0;
             }
             return o;
         }
         long now = clock.millis();
         boolean timeUp = rotateSeconds > 0 && Math.abs(now - o.openedAt) >= rotateSeconds * 1000;
-        boolean full = maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > 24;
+        boolean full = maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > o.headerSize;
         if (o.writer != null && !timeUp && !full) {
             return o;
         }
@@ -379,9 +452,9 @@ final class CaptureFileWriter implements AutoCloseable {
                 + ProcessHandle.current().pid());
         Files.deleteIfExists(staging); // our own, from an earlier attempt of this process
         FileChannel ch = FileChannel.open(staging, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
-        PcapWriter writer;
+        CaptureWriter writer;
         try {
-            writer = new PcapWriter(ch, linkType);
+            writer = pcapng ? new PcapngWriter(ch, APPLICATION) : new PcapWriter(ch, linkType);
             if (mine != null) {
                 // a -W ring slot this run took: replace our own earlier file in one step
                 Files.move(staging, mine, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -400,7 +473,11 @@ final class CaptureFileWriter implements AutoCloseable {
         }
         o.writer = writer;
         o.counted = 0;
-        o.size = 24;
+        o.headerSize = (int) writer.fileBytes();
+        o.size = o.headerSize;
+        o.interfaces.clear();
+        o.lastSource = null;
+        o.lastLinkType = -1;
         o.openedAt = now;
         o.opened++;
         files.incrementAndGet();
@@ -478,11 +555,13 @@ final class CaptureFileWriter implements AutoCloseable {
     private String name(int linkType, Output o, long now) {
         String base = rotateSeconds > 0 ? Strftime.format(pattern, ZonedDateTime.ofInstant(
                 java.time.Instant.ofEpochMilli(now), clock.getZone())) : pattern;
-        if (linkType == LinkType.IEEE802_11) {
+        if (pcapng || linkType == LinkType.ETHERNET) {
+            // Ethernet's file, or the one pcapng file that takes every link type, is FILE itself
+        } else if (linkType == LinkType.IEEE802_11) {
             base = base + ".802_11";
         } else if (linkType == LinkType.TOKEN_RING) {
             base = base + ".token_ring";
-        } else if (linkType != LinkType.ETHERNET) {
+        } else {
             base = base + ".linktype" + linkType;
         }
         if (maxBytes > 0) {

@@ -22,11 +22,12 @@ final class FanOut implements RecordSink {
     }
 
     @Override
-    public void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent) {
+    public void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent, String description) {
         try {
             // subscribers (PCAP-over-IP clients use the times) take the run during this call: the agent's own
             // array will do; the writer queues it for its thread, so it gets a copy
-            RecordRun run = new RecordRun(records, dialect, count, writer == null ? timestamps : Arrays.copyOf(timestamps, count));
+            RecordRun run = new RecordRun(records, dialect, count, writer == null ? timestamps : Arrays.copyOf(timestamps, count),
+                    agent, description);
             hub.publish(run);
             if (writer != null) {
                 writer.offer(run);

@@ -14,11 +14,17 @@ final class RecordRun {
     final int count;
     /** Epoch µs of each record, decoded once by the agent handler (for the capture writer). */
     final long[] timestamps;
+    /** The source's name ({@code address:port}; a virtual agent's address, encapsulation and VNI). */
+    final String source;
+    /** What the source is when it is not a CommView agent's connection (a virtual agent), else null. */
+    final String description;
 
-    RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps) {
+    RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps, String source, String description) {
         this.records = records;
         this.dialect = dialect;
         this.count = count;
         this.timestamps = timestamps;
+        this.source = source;
+        this.description = description;
     }
 }

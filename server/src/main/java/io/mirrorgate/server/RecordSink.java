@@ -10,7 +10,9 @@ interface RecordSink {
 
     /**
      * A run of {@code count} whole records, back to back in {@code records} (this call takes
-     * ownership of it), with their capture times in µs.
+     * ownership of it), with their capture times in µs, from the source named {@code agent}
+     * ({@code address:port}), which {@code description} describes when it is not a CommView
+     * agent's connection (else null).
      */
-    void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent);
+    void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent, String description);
 }

@@ -35,6 +35,8 @@ public final class ServeConfig {
     public long rotateMegabytes;
     public long rotateSeconds;
     public int ringFiles;
+    /** -w writes one pcapng for every medium (--pcapng, or a FILE ending in .pcapng). */
+    public boolean pcapng;
     public String filter;
     /** 0: no metrics endpoint. */
     public int metricsPort = -1;

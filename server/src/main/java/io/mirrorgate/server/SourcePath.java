@@ -39,6 +39,8 @@ final class SourcePath {
     private final io.mirrorgate.protocol.MirrorDuplicates dedup;
     /** Names the source for outputs that carry it (Kafka's agent header). */
     private String peer = "";
+    /** Describes a source that is not a CommView agent's connection (capture files' interface descriptions). */
+    private String description;
     /** --analysis: this source's conversations, or null. */
     private final AgentAnalysis analysis;
 
@@ -60,6 +62,10 @@ final class SourcePath {
 
     void peer(String p) {
         this.peer = p;
+    }
+
+    void description(String d) {
+        this.description = d;
     }
 
     /** The end of a read: the run so far goes out, the counters are added. */
@@ -132,7 +138,7 @@ final class SourcePath {
     private void flushRun() {
         if (runCount > 0) {
             if (sink.wanted()) {
-                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps, peer);
+                sink.publish(current.retainedSlice(runStart, runLength), dialect, runCount, timestamps, peer, description);
             }
             runCount = 0;
             runLength = 0;

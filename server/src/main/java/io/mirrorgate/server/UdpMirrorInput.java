@@ -120,6 +120,8 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
             SourceStats st = new SourceStats(name);
             s = new Source(st, paths.apply(st));
             s.path.peer(from.getHostAddress() + " " + kind.label + (vni >= 0 ? " " + vni : ""));
+            s.path.description("virtual agent " + from.getHostAddress() + ", " + kind.label.toUpperCase(java.util.Locale.ROOT)
+                    + (vni >= 0 ? " VNI " + vni : ""));
             sources.put(k, s);
             agents.virtualConnected(k, st);
         }

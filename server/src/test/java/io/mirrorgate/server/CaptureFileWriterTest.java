@@ -55,7 +55,7 @@ class CaptureFileWriterTest {
         for (int k = 0; k < n; k++) {
             ts[k] = 1_700_000_000_000_000L + k;
         }
-        return new RecordRun(b, Dialect.NCF, n, ts);
+        return new RecordRun(b, Dialect.NCF, n, ts, "127.0.0.1:" + (40000 + agent), null);
     }
 
     private static void offer(CaptureFileWriter w, RecordRun r) throws InterruptedException {
@@ -84,7 +84,7 @@ class CaptureFileWriterTest {
     @Test
     void rotateSecondsWithFileCountStopsAfterNFiles() throws Exception {
         StepClock clock = new StepClock(Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
-        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("g-%H%M%S.pcap").toString(), 0, 1, 2, null, clock, null);
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("g-%H%M%S.pcap").toString(), false, 0, 1, 2, null, clock, null);
         int total = 0;
         for (int round = 0; round < 8; round++) {
             offer(w, run(round + 1, 10));
@@ -102,7 +102,7 @@ class CaptureFileWriterTest {
     /** Regression: one record was dropped at each rotation under -W. */
     @Test
     void noRecordIsLostWhenARingRotates() throws Exception {
-        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("r.pcap").toString(), 1, 0, 50, null,
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("r.pcap").toString(), false, 1, 0, 50, null,
                 Clock.systemUTC(), null);
         int n = 0;
         for (int round = 0; round < 20; round++) {
@@ -113,7 +113,7 @@ class CaptureFileWriterTest {
             List<byte[]> recs = TestAgents.records(100 + round, 100, 9000);
             ByteBuf b = Unpooled.wrappedBuffer(TestAgents.concat(recs));
             long[] ts = new long[100];
-            RecordRun big = new RecordRun(b, Dialect.NCF, 100, ts);
+            RecordRun big = new RecordRun(b, Dialect.NCF, 100, ts, "127.0.0.1:40000", null);
             offer(w, big);
             n += 100;
         }
@@ -127,11 +127,11 @@ class CaptureFileWriterTest {
     @Test
     void aSecondRunNeverOverwritesTheFirstRunsRing() throws Exception {
         for (int runNo = 0; runNo < 2; runNo++) {
-            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("ring.pcap").toString(), 1, 0, 2, null,
+            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("ring.pcap").toString(), false, 1, 0, 2, null,
                     Clock.systemUTC(), null);
             for (int round = 0; round < 3; round++) {
                 List<byte[]> recs = TestAgents.records(runNo * 10 + round, 60, 9000); // ~540 KB a run
-                offer(w, new RecordRun(Unpooled.wrappedBuffer(TestAgents.concat(recs)), Dialect.NCF, 60, new long[60]));
+                offer(w, new RecordRun(Unpooled.wrappedBuffer(TestAgents.concat(recs)), Dialect.NCF, 60, new long[60], "127.0.0.1:40000", null));
             }
             w.close();
             if (runNo == 0) {
@@ -159,7 +159,7 @@ class CaptureFileWriterTest {
             java.nio.file.Files.write(gone, new byte[0]);
             java.nio.file.Files.write(kept, new byte[0]);
             java.nio.file.Files.write(other, new byte[0]);
-            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("k.pcap").toString(), 0, 0, 0, null,
+            CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("k.pcap").toString(), false, 0, 0, 0, null,
                     Clock.systemUTC(), null);
             w.close();
             assertTrue(!java.nio.file.Files.exists(gone), "a dead collector's staging file is removed");
@@ -174,7 +174,7 @@ class CaptureFileWriterTest {
     @Test
     void clockSteppingBackUnderRotationTruncatesNothing() throws Exception {
         StepClock clock = new StepClock(Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
-        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("t-%H%M%S.pcap").toString(), 0, 1, 0, null, clock, null);
+        CaptureFileWriter w = new CaptureFileWriter(tmp.resolve("t-%H%M%S.pcap").toString(), false, 0, 1, 0, null, clock, null);
         offer(w, run(1, 10));                 // t-100000.pcap
         clock.millis += 2000;
         offer(w, run(2, 20));                 // t-100002.pcap

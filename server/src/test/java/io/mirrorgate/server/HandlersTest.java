@@ -64,7 +64,7 @@ class HandlersTest {
         }
 
         @Override
-        public void publish(ByteBuf run, Dialect dialect, int count, long[] timestamps, String agent) {
+        public void publish(ByteBuf run, Dialect dialect, int count, long[] timestamps, String agent, String description) {
             try {
                 published.writeBytes(ByteBufUtil.getBytes(run));
                 runs++;
