@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * --inject-to-agent: each frame goes back to every agent whose dialect is known, as CommView's
- * receiving application would send it. An agent that does not read its socket has a bounded
+ * receiving application would send it. The virtual agents of UDP mirror inputs have no way back:
+ * a frame that only they could have taken is counted as {@code inject_refused}, and said once. An agent that does not read its socket has a bounded
  * queue like a subscriber's; what does not fit is dropped and counted, never buffered.
  */
 final class AgentInjector implements Injector {
@@ -63,9 +64,17 @@ final class AgentInjector implements Injector {
                         ctx.stats.name, queueBytes);
             }
         }
+        int virtual = agents.virtualCount();
+        if (virtual > 0 && ctx.firstTime("virtual agents")) {
+            LOG.warn("{}: injection frames go to CommView agents only: the {} virtual agents of the UDP mirror inputs "
+                    + "have no way back{}", ctx.stats.name, virtual, sent > 0 ? "" : "; frames no agent takes are counted as inject_refused");
+        }
         if (sent > 0) {
             ctx.stats.injectSent.incrementAndGet();
             totals.injectSent.incrementAndGet();
+        } else if (full == 0 && virtual > 0) {
+            ctx.stats.injectRefused.incrementAndGet(); // only virtual agents, which cannot take it: refused, not lost quietly
+            totals.injectRefused.incrementAndGet();
         } else if (full == 0) {
             ctx.stats.injectDiscarded.incrementAndGet();
             totals.injectDiscarded.incrementAndGet();

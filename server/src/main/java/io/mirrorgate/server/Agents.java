@@ -28,6 +28,7 @@ final class Agents implements AgentEvents {
     /** The configured dialect (null: decided per agent), and whether agents get injection frames. */
     private final Dialect configured;
     private final boolean injectToAgents;
+    private final java.util.concurrent.atomic.AtomicInteger virtual = new java.util.concurrent.atomic.AtomicInteger();
 
     Agents(Backpressure backpressure, LogOnce logOnce, Dialect configured, boolean injectToAgents) {
         this.backpressure = backpressure;
@@ -75,7 +76,13 @@ final class Agents implements AgentEvents {
     void virtualConnected(Object key, SourceStats s) {
         s.connected.incrementAndGet();
         live.put(key, s);
+        virtual.incrementAndGet();
         LOG.info("{} appeared", s.name);
+    }
+
+    /** Virtual agents of the UDP mirror inputs: a mirror has no way back, so they take no injection frame. */
+    int virtualCount() {
+        return virtual.get();
     }
 
     /** Agents whose dialect is known: they can take injection frames. */

@@ -307,7 +307,6 @@ final class CaptureFileWriter implements AutoCloseable {
             int medium = d.medium(b, i);
             boolean skip = d.compressed(b, i);
             int direction = d.direction(b, i);
-            int at = i;
             i += len;
             if (skip) {
                 skipped.incrementAndGet();
@@ -333,10 +332,10 @@ final class CaptureFileWriter implements AutoCloseable {
             }
             try {
                 if (pcapng) {
-                    ((PcapngWriter) o.writer).write(pcapngInterface(o, run, linkType, d, at), run.timestamps[k], b, frame,
-                            frameLen, frameLen, direction);
+                    ((PcapngWriter) o.writer).write(pcapngInterface(o, run, linkType, d), run.timestamps[k], b, frame,
+                            frameLen, run.wireLength(frame, frameLen, medium), direction);
                 } else {
-                    ((PcapWriter) o.writer).write(run.timestamps[k], b, frame, frameLen, frameLen);
+                    ((PcapWriter) o.writer).write(run.timestamps[k], b, frame, frameLen, run.wireLength(frame, frameLen, medium));
                 }
             } catch (IOException e) {
                 dropped.incrementAndGet(); // the record being written: not in the buffer the failure counted
@@ -363,7 +362,7 @@ final class CaptureFileWriter implements AutoCloseable {
     }
 
     /** The id of the run's source's interface for {@code linkType} in the current file, described on first use. */
-    private int pcapngInterface(Output o, RecordRun run, int linkType, Dialect d, int at) throws IOException {
+    private int pcapngInterface(Output o, RecordRun run, int linkType, Dialect d) throws IOException {
         if (run.source == o.lastSource && linkType == o.lastLinkType) {
             return o.lastInterface;
         }

@@ -56,7 +56,7 @@ final class PcapOverIp {
             out.writeIntLE((int) Math.max(0, Math.min(MAX_SECONDS, Math.floorDiv(micros, 1_000_000L))));
             out.writeIntLE((int) Math.floorMod(micros, 1_000_000L));
             out.writeIntLE(caplen);
-            out.writeIntLE(frameLen);
+            out.writeIntLE(run.wireLength(frame, frameLen, s.pcapMedium));
             io.mirrorgate.protocol.ByteBufCopy.append(out, in, frame, caplen);
             sent++;
             i += len;

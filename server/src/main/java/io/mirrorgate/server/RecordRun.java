@@ -1,6 +1,7 @@
 package io.mirrorgate.server;
 
 import io.mirrorgate.protocol.Dialect;
+import io.mirrorgate.protocol.Medium;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -16,7 +17,7 @@ final class RecordRun {
     final long[] timestamps;
     /** The source's name ({@code address:port}; a virtual agent's address, encapsulation and VNI). */
     final String source;
-    /** What the source is when it is not a CommView agent's connection (a virtual agent), else null. */
+    /** What the source is when it is a virtual agent of a UDP mirror input, else null (a CommView agent's connection). */
     final String description;
 
     RecordRun(ByteBuf records, Dialect dialect, int count, long[] timestamps, String source, String description) {
@@ -26,5 +27,14 @@ final class RecordRun {
         this.timestamps = timestamps;
         this.source = source;
         this.description = description;
+    }
+
+    /**
+     * The length on the wire of the frame of {@code caplen} bytes at {@code frame}: a virtual
+     * agent's mirror may have cut it (AWS PacketLength), and then its IP header tells; a CommView
+     * agent's frame counts as its captured length (SPEC).
+     */
+    int wireLength(int frame, int caplen, int medium) {
+        return description == null ? caplen : io.mirrorgate.protocol.WireLength.of(records, frame, caplen, Medium.linkType(medium));
     }
 }

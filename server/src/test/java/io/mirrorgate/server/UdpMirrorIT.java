@@ -108,6 +108,91 @@ class UdpMirrorIT {
         }
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path tmp;
+
+    /**
+     * A mirror that cuts packets (AWS Traffic Mirroring's PacketLength): the capture file keeps
+     * the cut frame and takes the length on the wire from the inner IP header; in a pcapng file the
+     * virtual agent is an interface named after its address, encapsulation and VNI.
+     */
+    @Test
+    void cutPacketsKeepTheirWireLengthAndVirtualAgentsNameTheirInterface() throws Exception {
+        ServeConfig cfg = TestAgents.ephemeralPorts();
+        cfg.vxlanPort = 0;
+        cfg.writeFile = tmp.resolve("aws.pcapng").toString();
+        int cut = 64;
+        List<byte[]> want = new ArrayList<>();
+        for (IpPacket p : TestAgents.read("eth.pcap")) {
+            want.add(p.frame());
+        }
+        try (Collector c = new Collector(cfg, System.out).start(); DatagramSocket udp = new DatagramSocket()) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", c.udpAddress(Decapsulation.Kind.VXLAN).getPort());
+            for (byte[] f : want) {
+                byte[] d = vxlan(300, java.util.Arrays.copyOf(f, Math.min(cut, f.length)));
+                udp.send(new DatagramPacket(d, d.length, to));
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == want.size());
+        }
+        io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
+        int k = 0;
+        int longer = 0;
+        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(tmp.resolve("aws.pcapng"),
+                java.time.ZoneOffset.UTC)) {
+            while (r.next(v)) {
+                byte[] f = want.get(k++);
+                assertEquals("127.0.0.1 vxlan 300", v.source());
+                assertEquals(Math.min(cut, f.length), v.capturedLength());
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+                int l2 = 12;
+                while ((b.getShort(l2) & 0xFFFF) == 0x8100 || (b.getShort(l2) & 0xFFFF) == 0x88A8) {
+                    l2 += 4; // VLAN tags
+                }
+                int type = b.getShort(l2) & 0xFFFF;
+                l2 += 2;
+                int onWire = type == 0x0800 ? l2 + (b.getShort(l2 + 2) & 0xFFFF)
+                        : type == 0x86DD ? l2 + 40 + (b.getShort(l2 + 4) & 0xFFFF) : v.capturedLength();
+                assertEquals(Math.max(v.capturedLength(), onWire), v.originalLength(), "frame " + k);
+                if (f.length > cut && onWire == f.length) {
+                    longer++;
+                }
+            }
+        }
+        assertEquals(want.size(), k);
+        assertTrue(longer >= 5, "cut frames whose IP header gives their length: " + longer);
+    }
+
+    /**
+     * --inject-to-agent with only virtual agents: a mirror has no way back, so every frame a
+     * subscriber sends is refused and counted (inject_refused), never lost without a trace.
+     */
+    @Test
+    void injectionTowardVirtualAgentsIsRefusedAndCounted() throws Exception {
+        ServeConfig cfg = TestAgents.ephemeralPorts();
+        cfg.vxlanPort = 0;
+        cfg.injectToAgent = true;
+        byte[] f = TestAgents.read("eth.pcap").get(0).frame();
+        try (Collector c = new Collector(cfg, System.out).start(); DatagramSocket udp = new DatagramSocket();
+             java.net.Socket sub = new java.net.Socket(c.clientAddress().getAddress(), c.clientAddress().getPort())) {
+            byte[] d = vxlan(7, f);
+            udp.send(new DatagramPacket(d, d.length, new InetSocketAddress("127.0.0.1",
+                    c.udpAddress(Decapsulation.Kind.VXLAN).getPort())));
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == 1);
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            java.io.ByteArrayOutputStream w = new java.io.ByteArrayOutputStream();
+            for (int k = 0; k < 3; k++) {
+                w.write(f.length);
+                w.write(f.length >> 8);
+                w.write(f);
+            }
+            sub.getOutputStream().write(w.toByteArray());
+            sub.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> c.injectionTotals().injectRefused.get() == 3);
+            assertEquals(0, c.injectionTotals().injectSent.get());
+            assertEquals(0, c.injectionTotals().injectDiscarded.get());
+        }
+    }
+
     /** An input keeps at most 4,096 virtual agents; datagrams from further sources are dropped and counted. */
     @Test
     void sourcesPastTheBoundAreRefusedAndCounted() throws Exception {
