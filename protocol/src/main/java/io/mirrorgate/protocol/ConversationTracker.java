@@ -779,6 +779,11 @@ public final class ConversationTracker {
         return skipped;
     }
 
+    /** Hands every live conversation to {@code each}, least recently seen first, changing nothing. */
+    public void forEachLive(java.util.function.Consumer<Conversation> each) {
+        live.values().forEach(each);
+    }
+
     /** Conversations live now. */
     public int size() {
         return live.size();

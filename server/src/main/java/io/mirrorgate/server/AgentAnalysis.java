@@ -22,6 +22,9 @@ final class AgentAnalysis {
     private static final long LOSS_WARN_EVERY_MS = 60_000;
 
     private final ConversationTracker tracker = new ConversationTracker(CONVERSATIONS_MAX);
+    /** The top conversations are renewed at most this often (a walk over the live ones). */
+    private static final long TOP_EVERY_MS = 1000;
+    private long lastTop;
     private final SourceStats stats;
     private final String agent;
     private long opened;
@@ -77,6 +80,12 @@ final class AgentAnalysis {
 
     /** Adds what changed since the last call to the agent's counters; checks the capture-loss estimate. */
     void publish() {
+        long nowMs = System.currentTimeMillis();
+        if (nowMs - lastTop >= TOP_EVERY_MS) {
+            lastTop = nowMs;
+            stats.topByBytes = top(ConversationRow.BY_BYTES);
+            stats.topByRetransmissions = top(ConversationRow.BY_RETRANSMISSIONS);
+        }
         stats.conversations.addAndGet(opened);
         opened = 0;
         stats.conversationsActive.set(tracker.size());
@@ -113,10 +122,29 @@ final class AgentAnalysis {
         return now;
     }
 
+    /** The {@link ConversationRow#TOP} heaviest live conversations by {@code order}, as rows the console can read. */
+    private java.util.List<ConversationRow> top(java.util.Comparator<ConversationTracker.Conversation> order) {
+        java.util.PriorityQueue<ConversationTracker.Conversation> heap = new java.util.PriorityQueue<>(ConversationRow.TOP + 1, order);
+        tracker.forEachLive(c -> {
+            heap.add(c);
+            if (heap.size() > ConversationRow.TOP) {
+                heap.poll(); // the lightest goes
+            }
+        });
+        java.util.List<ConversationRow> out = new java.util.ArrayList<>(heap.size());
+        while (!heap.isEmpty()) {
+            out.add(ConversationRow.of(heap.poll(), agent));
+        }
+        java.util.Collections.reverse(out);
+        return java.util.List.copyOf(out);
+    }
+
     /** The agent is gone: its live conversations end (to the log), its gauge falls to 0. */
     void close() {
         tracker.close();
         publish();
+        stats.topByBytes = java.util.List.of();
+        stats.topByRetransmissions = java.util.List.of();
         stats.conversationsActive.set(0);
     }
 }

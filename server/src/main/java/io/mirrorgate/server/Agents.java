@@ -43,6 +43,7 @@ final class Agents implements AgentEvents {
         live.put(ch, s);
         if (configured != null) {
             dialects.put(ch, configured); // a configured dialect is never "decided": the agent can take frames now
+            s.kind = configured.name();
         }
         backpressure.agentActive(ch);
         LOG.info("{} connected", s.name);
@@ -51,6 +52,10 @@ final class Agents implements AgentEvents {
     @Override
     public void dialectDecided(Channel ch, Dialect d) {
         dialects.put(ch, d);
+        SourceStats s = live.get(ch);
+        if (s != null) {
+            s.kind = d.name();
+        }
         if (injectToAgents && configured == null) {
             ch.pipeline().addFirst(new InjectionFrameEncoder(d));
         }

@@ -19,6 +19,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -82,6 +83,8 @@ final class CaptureFileWriter implements AutoCloseable {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Thread thread;
     private final Map<Integer, Output> outputs = new HashMap<>();
+    /** The paths of the files open now (read by other threads). */
+    private final java.util.Set<Path> openPaths = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Records the files hold. */
     final AtomicLong written = new AtomicLong();
     /** Records lost: the queue was full, or a write failed. */
@@ -434,6 +437,9 @@ final class CaptureFileWriter implements AutoCloseable {
         } finally {
             count(o);
             o.writer = null;
+            if (o.path != null) {
+                openPaths.remove(o.path);
+            }
         }
     }
 
@@ -471,6 +477,7 @@ final class CaptureFileWriter implements AutoCloseable {
             throw e;
         }
         o.writer = writer;
+        openPaths.add(o.path);
         o.counted = 0;
         o.headerSize = (int) writer.fileBytes();
         o.size = o.headerSize;
@@ -571,6 +578,11 @@ final class CaptureFileWriter implements AutoCloseable {
             return o.index == 0 ? base : base + o.index;
         }
         return base;
+    }
+
+    /** The files open now, for the web console. */
+    List<Path> openFiles() {
+        return List.copyOf(openPaths);
     }
 
     /** Closes the current files; the next record opens new ones (a file still there gets a suffix). */

@@ -53,6 +53,9 @@ public final class Collector implements AutoCloseable {
             new java.util.EnumMap<>(io.mirrorgate.protocol.Decapsulation.Kind.class);
     private final java.util.List<UdpMirrorInput> udpHandlers = new java.util.ArrayList<>();
     private InetSocketAddress metricsAddress;
+    /** The web console's API and its once-a-second sampler (with --metrics-port). */
+    private ConsoleApi console;
+    private java.util.concurrent.ScheduledThreadPoolExecutor consoleSampler;
     private volatile boolean closing;
 
     public Collector(ServeConfig cfg, OutputStream stdout) {
@@ -161,6 +164,15 @@ public final class Collector implements AutoCloseable {
         }
         if (cfg.metricsPort >= 0) {
             MetricsExporter metrics = new MetricsExporter(statistics);
+            console = new ConsoleApi(statistics, agents, subscribers, writer, injection::state, analysis);
+            consoleSampler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "mirrorgate-console");
+                t.setDaemon(true);
+                return t;
+            });
+            ConsoleApi api = console;
+            consoleSampler.scheduleAtFixedRate(() -> api.rates.sample(System.currentTimeMillis()), 0, 1,
+                    java.util.concurrent.TimeUnit.SECONDS);
             AccessPolicy.Port metricsPort = access.new Port("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
             metricsAddress = transport.listen(cfg.bind, cfg.metricsPort, Transport.pipeline(ch -> {
                 ch.pipeline().addLast(metricsPort.gate());
@@ -169,7 +181,7 @@ public final class Collector implements AutoCloseable {
                 // closed; request line and headers are capped at 8 KiB (431 past it)
                 ch.pipeline().addLast(new ReadTimeoutHandler(METRICS_IDLE_SECONDS),
                         new HttpServerCodec(MetricsHandler.MAX_INITIAL_LINE, MetricsHandler.MAX_HEADER_SIZE, 8192),
-                        new HttpObjectAggregator(4096), new MetricsHandler(metrics, metricsErrors));
+                        new HttpObjectAggregator(4096), new MetricsHandler(metrics, console, metricsErrors));
             }));
         }
         if (cfg.mirrorOut != null) {
@@ -313,6 +325,9 @@ public final class Collector implements AutoCloseable {
             return;
         }
         closing = true;
+        if (consoleSampler != null) {
+            consoleSampler.shutdownNow();
+        }
         if (mirrorOut != null) {
             mirrorOut.stop();
         }

@@ -24,9 +24,15 @@ final class Peers {
         return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
+    /** The source's name without its kind: "127.0.0.1:40000" of "agent 127.0.0.1:40000". */
+    static String nameOf(SourceStats s) {
+        String n = s.name.startsWith("pcap client ") ? s.name.substring("pcap client ".length()) : s.name;
+        return n.substring(n.indexOf(' ') + 1);
+    }
+
     /** Address without the port, from a source named "agent ADDRESS:PORT" or "subscriber ADDRESS:PORT". */
     static String addressOf(SourceStats s) {
-        String n = s.name.substring(s.name.indexOf(' ') + 1);
+        String n = nameOf(s);
         if (n.indexOf(' ') >= 0) {
             return n; // a virtual agent of a UDP mirror input: "10.0.3.7 vxlan vni 4711", no port to take off
         }

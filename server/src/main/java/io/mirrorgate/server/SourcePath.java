@@ -35,6 +35,8 @@ final class SourcePath {
     private long compressed;
     private long filtered;
     private long deduplicated;
+    /** Media seen, a bit each; reaches the statistics when it grows. */
+    private int media;
     /** --dedup: one table shared by every source (copies come from several), locked per lookup. */
     private final io.mirrorgate.protocol.MirrorDuplicates dedup;
     /** Names the source for outputs that carry it (Kafka's agent header). */
@@ -97,6 +99,7 @@ final class SourcePath {
         received++;
         bytes += length;
         dialect.decode(buf, index, streamOffset, clock, view);
+        media |= 1 << (view.medium() & 31);
         if (view.compressed()) {
             compressed++;
         } else if (view.isMalformed()) {
@@ -157,6 +160,9 @@ final class SourcePath {
             stats.filtered.addAndGet(filtered);
             stats.deduplicated.addAndGet(deduplicated);
             received = bytes = decoded = malformed = nonIp = compressed = filtered = deduplicated = 0;
+            if ((stats.media.get() | media) != stats.media.get()) {
+                stats.media.accumulateAndGet(media, (a, b) -> a | b);
+            }
             if (analysis != null) {
                 analysis.publish();
             }

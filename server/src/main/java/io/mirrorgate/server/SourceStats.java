@@ -48,6 +48,15 @@ public final class SourceStats {
     public final AtomicLong tcpAckedUnseen = new AtomicLong();
     /** A gauge, not a counter (--analysis): conversations live now; 0 once the connection closed. */
     public final AtomicLong conversationsActive = new AtomicLong();
+    /** When the source appeared (epoch ms). */
+    public final long since = System.currentTimeMillis();
+    /** What the source speaks (NCF, NCFX) or is (a virtual agent's encapsulation and VNI); null until known. */
+    public volatile String kind;
+    /** The media its records carried: bit {@code 1 << medium} for each (Medium values), set once per read. */
+    public final java.util.concurrent.atomic.AtomicInteger media = new java.util.concurrent.atomic.AtomicInteger();
+    /** --analysis: the source's heaviest live conversations by bytes and by retransmissions, renewed each second. */
+    public volatile java.util.List<ConversationRow> topByBytes = java.util.List.of();
+    public volatile java.util.List<ConversationRow> topByRetransmissions = java.util.List.of();
 
     /**
      * One counter: its name in statistics lines, the field, and where /metrics shows it: as an

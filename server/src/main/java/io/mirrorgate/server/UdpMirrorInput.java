@@ -120,8 +120,8 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
             SourceStats st = new SourceStats(name);
             s = new Source(st, paths.apply(st));
             s.path.peer(from.getHostAddress() + " " + kind.label + (vni >= 0 ? " " + vni : ""));
-            s.path.description("virtual agent " + from.getHostAddress() + ", " + kind.label.toUpperCase(java.util.Locale.ROOT)
-                    + (vni >= 0 ? " VNI " + vni : ""));
+            st.kind = kind.label.toUpperCase(java.util.Locale.ROOT) + (vni >= 0 ? " VNI " + vni : "");
+            s.path.description("virtual agent " + from.getHostAddress() + ", " + st.kind);
             sources.put(k, s);
             agents.virtualConnected(k, st);
         }
