@@ -324,7 +324,8 @@ final class ServeCommand {
             banner.add("mirrorgate serve: TLS on every port" + (cfg.tlsCa != null ? ", client certificates required" : ""));
         }
         if (collector.metricsAddress() != null) {
-            banner.add("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics");
+            banner.add("mirrorgate serve: metrics -> http://" + hostPort(collector.metricsAddress()) + "/metrics, console -> http://"
+                    + hostPort(collector.metricsAddress()) + "/");
         }
         if (cfg.writeFile != null) {
             banner.add("mirrorgate serve: writing " + (cfg.pcapng ? "pcapng" : "pcap") + " to " + cfg.writeFile);
