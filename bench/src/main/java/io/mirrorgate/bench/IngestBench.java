@@ -45,10 +45,40 @@ public final class IngestBench {
         Process p = new ProcessBuilder(mirrorgate(jar, "serve", "--mirror-port", "" + mirror,
                 "--client-port", "" + client, "--metrics-port", "" + metrics, "--timezone", "UTC"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process browser = null;
+        Thread events = null;
         try {
             waitForMetrics(metrics);
+            // -Dconsole=chromium: the web console open in a headless Chromium for the whole run;
+            // -Dconsole=sse: a reader of its event stream (the collector's side of an open page, no rendering)
+            String console = System.getProperty("console", "");
+            if (console.equals("chromium")) {
+                java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("mirrorgate-bench-chromium");
+                browser = new ProcessBuilder(java.nio.file.Files.isExecutable(java.nio.file.Paths.get("/usr/lib/chromium/chromium"))
+                        ? "/usr/lib/chromium/chromium" : "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-first-run", "--user-data-dir=" + profile, "--remote-debugging-port=0",
+                        "http://127.0.0.1:" + metrics + "/").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            } else if (console.equals("sse")) {
+                events = new Thread(() -> {
+                    try (InputStream in = new java.net.URL("http://127.0.0.1:" + metrics + "/api/events").openStream()) {
+                        in.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        // the collector stopped
+                    }
+                });
+                events.setDaemon(true);
+                events.start();
+            }
+            if (!console.isEmpty()) {
+                Thread.sleep(2000); // the page loaded and streaming before the agents start
+            }
             run(agents, subscribers, frameSize, seconds, rate, mirror, client, metrics);
         } finally {
+            if (browser != null) {
+                browser.destroy();
+                browser.waitFor();
+            }
             p.destroy();
             p.waitFor();
         }
