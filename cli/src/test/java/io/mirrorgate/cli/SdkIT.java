@@ -75,6 +75,57 @@ class SdkIT {
         }
     }
 
+    /**
+     * Issue 14's acceptance: VXLAN, GENEVE and TZSP datagrams built after the RFCs, each carrying a
+     * frame of a real capture, reach a real `watch` with every field `read` prints for the original
+     * (the time aside: a virtual agent's record is stamped with its arrival).
+     */
+    @Test
+    void watchOfVirtualAgentsPrintsWhatReadPrintsTimeAside() throws Exception {
+        ServeConfig cfg = io.mirrorgate.server.TestAgents.ephemeralPorts();
+        cfg.vxlanPort = 0;
+        cfg.genevePort = 0;
+        cfg.tzspPort = 0;
+        List<byte[]> frames = new ArrayList<>();
+        for (IpPacket p : readFile("eth.pcap")) {
+            frames.add(p.frame());
+        }
+        int n = frames.size();
+        try (Collector c = new Collector(cfg, System.out).start(); java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<Cli> watch = pool.submit(() -> Cli.run("watch", "--connect", "127.0.0.1:" + c.clientAddress().getPort(),
+                    "--format", "tsv", "--count", Integer.toString(3 * n), "--timezone", "UTC"));
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            List<java.util.function.Function<byte[], byte[]>> wrap = List.of(f -> io.mirrorgate.server.UdpMirrorIT.vxlan(11, f),
+                    f -> io.mirrorgate.server.UdpMirrorIT.geneve(12, f), io.mirrorgate.server.UdpMirrorIT::tzsp);
+            for (io.mirrorgate.protocol.Decapsulation.Kind kind : io.mirrorgate.protocol.Decapsulation.Kind.values()) {
+                java.net.InetSocketAddress to = new java.net.InetSocketAddress("127.0.0.1", c.udpAddress(kind).getPort());
+                for (byte[] f : frames) {
+                    byte[] d = wrap.get(kind.ordinal()).apply(f);
+                    udp.send(new java.net.DatagramPacket(d, d.length, to));
+                }
+                long want = (kind.ordinal() + 1L) * n;
+                await().atMost(WAIT).until(() -> c.agentTotals().received.get() == want); // one source after another, in order
+            }
+            Cli w = watch.get();
+            pool.shutdown();
+            assertEquals(0, w.status, w.err);
+            Cli read = Cli.run("read", "--format", "tsv", "--timezone", "UTC", Cli.testdata("eth.pcap").toString());
+            List<String> want = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                read.out.lines().skip(1).map(SdkIT::withoutTime).forEach(want::add);
+            }
+            List<String> got = w.out.lines().skip(1).map(SdkIT::withoutTime).toList();
+            assertEquals(want, got);
+        }
+    }
+
+    /** A TSV line without its frame number and time (the first two columns). */
+    private static String withoutTime(String tsvLine) {
+        String[] f = tsvLine.split("\t", 3);
+        return f.length < 3 ? tsvLine : f[2];
+    }
+
     /** watch --conversations over a collector prints the table read --conversations prints for the same records. */
     @Test
     void watchConversationsPrintsTheTableReadPrints() throws Exception {

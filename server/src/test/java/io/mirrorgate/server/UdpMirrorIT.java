@@ -27,20 +27,20 @@ import org.junit.jupiter.api.Test;
  * reach a subscriber as records whose frames equal the originals, from one virtual agent per
  * source and VNI; damaged datagrams are counted in {@code decap_malformed}, and nothing else is lost.
  */
-class UdpMirrorIT {
+public class UdpMirrorIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static byte[] vxlan(int vni, byte[] f) {
+    public static byte[] vxlan(int vni, byte[] f) {
         return bytes(Unpooled.buffer().writeByte(0x08).writeMedium(0).writeMedium(vni).writeByte(0).writeBytes(f));
     }
 
-    static byte[] geneve(int vni, byte[] f) {
+    public static byte[] geneve(int vni, byte[] f) {
         // one 8-byte option (class 0x0102, type 3, length 1 word) before the frame
         return bytes(Unpooled.buffer().writeByte(2).writeByte(0).writeShort(0x6558).writeMedium(vni).writeByte(0)
                 .writeShort(0x0102).writeByte(3).writeByte(1).writeInt(0xCAFEF00D).writeBytes(f));
     }
 
-    static byte[] tzsp(byte[] f) {
+    public static byte[] tzsp(byte[] f) {
         return bytes(Unpooled.buffer().writeByte(1).writeByte(0).writeShort(1).writeByte(10).writeByte(1).writeByte(-40)
                 .writeByte(0).writeByte(1).writeBytes(f));
     }
