@@ -243,7 +243,7 @@ class FaultIT {
         assertTrue(files >= 6, "files " + files);
     }
 
-    private static long totalSize(Path dir) throws java.io.IOException {
+    static long totalSize(Path dir) throws java.io.IOException {
         try (java.util.stream.Stream<Path> st = Files.list(dir)) {
             long n = 0;
             for (Path f : (Iterable<Path>) st::iterator) {

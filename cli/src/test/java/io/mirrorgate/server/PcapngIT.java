@@ -209,7 +209,7 @@ class PcapngIT {
                 agent.setDaemon(true);
                 agent.start();
                 long want = 3_000_000L + run * 1_700_000L; // kill at different moments of the stream
-                await().atMost(WAIT).until(() -> totalSize(dir) > want);
+                await().atMost(WAIT).until(() -> FaultIT.totalSize(dir) > want);
                 ServeProcessIT.signal(p, "KILL");
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             } finally {
@@ -266,18 +266,6 @@ class PcapngIT {
             at += (int) len;
         }
         return at == b.limit();
-    }
-
-    private static long totalSize(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> st = Files.list(dir)) {
-            long n = 0;
-            for (Path f : (Iterable<Path>) st::iterator) {
-                if (!f.getFileName().toString().startsWith(".")) {
-                    n += Files.size(f);
-                }
-            }
-            return n;
-        }
     }
 
     private record Run(int status, String out) {

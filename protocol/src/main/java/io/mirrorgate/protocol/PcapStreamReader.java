@@ -24,8 +24,6 @@ public final class PcapStreamReader extends WindowReader {
     private final int linkType;
     private final int medium;
     private final boolean nanos;
-    /** Record and file headers in little-endian order (the frames themselves are network order). */
-    private final boolean little;
     private final int maxCaplen;
     private long records;
 
@@ -55,7 +53,7 @@ public final class PcapStreamReader extends WindowReader {
                 default:
                     throw new StreamFormatException("pcap header: bad dump file format at offset 0", 0);
             }
-            int major = little ? buf.getUnsignedShortLE(4) : buf.getUnsignedShort(4);
+            int major = u16(4);
             if (major != 2) {
                 throw new StreamFormatException("pcap header: archaic pcap savefile format " + major + " at offset 4", 4);
             }
@@ -79,10 +77,6 @@ public final class PcapStreamReader extends WindowReader {
     @Override
     public CaptureFormat format() {
         return CaptureFormat.PCAP;
-    }
-
-    private long u32(int i) {
-        return little ? buf.getUnsignedIntLE(i) : buf.getUnsignedInt(i);
     }
 
     private StreamFormatException damage(String why) {

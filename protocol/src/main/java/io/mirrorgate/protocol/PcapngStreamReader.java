@@ -76,7 +76,6 @@ public final class PcapngStreamReader extends WindowReader {
     }
 
     private final ByteBuf buf;
-    private boolean little;
     private Interface[] interfaces = new Interface[4];
     private int interfaceCount;
     private long blocks;
@@ -107,14 +106,6 @@ public final class PcapngStreamReader extends WindowReader {
     @Override
     public CaptureFormat format() {
         return CaptureFormat.PCAPNG;
-    }
-
-    private long u32(int i) {
-        return little ? buf.getUnsignedIntLE(i) : buf.getUnsignedInt(i);
-    }
-
-    private int u16(int i) {
-        return little ? buf.getUnsignedShortLE(i) : buf.getUnsignedShort(i);
     }
 
     private StreamFormatException damage(String why) {

@@ -15,6 +15,8 @@ abstract class WindowReader implements CaptureReader {
     private final long size;
     /** Input offset of the next record. */
     long filePos;
+    /** The file's (or section's) headers are little-endian (the frames themselves are network order). */
+    boolean little;
     private long lastRecord = -1;
 
     /** {@code size} -1 asks a file channel (a stream's size is 0: unknown). */
@@ -29,6 +31,16 @@ abstract class WindowReader implements CaptureReader {
         lastRecord = filePos;
         w.pos += length;
         filePos += length;
+    }
+
+    /** An unsigned 32-bit header field at {@code i} of the window, in the file's byte order. */
+    final long u32(int i) {
+        return little ? w.buf.getUnsignedIntLE(i) : w.buf.getUnsignedInt(i);
+    }
+
+    /** An unsigned 16-bit header field at {@code i} of the window, in the file's byte order. */
+    final int u16(int i) {
+        return little ? w.buf.getUnsignedShortLE(i) : w.buf.getUnsignedShort(i);
     }
 
     /** {@code length} bytes at {@link ReadWindow#pos} that are no record (a file's block of another kind): move past them. */
