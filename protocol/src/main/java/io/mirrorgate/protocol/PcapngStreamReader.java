@@ -27,6 +27,8 @@ public final class PcapngStreamReader extends WindowReader {
     static final int MAX_BLOCK = 16 << 20;
     /** Interfaces one section may describe: a bound on what a hostile file makes us keep. */
     static final int MAX_INTERFACES = 65_536;
+    /** Bytes of an if_name kept; the rest is left out. */
+    static final int MAX_NAME = 256;
 
     private static final class Interface {
         final int linkType;
@@ -213,7 +215,8 @@ public final class PcapngStreamReader extends WindowReader {
                 throw damage("option " + code + " of " + olen + " bytes runs past the end of its block");
             }
             if (code == PcapngWriter.OPT_IF_NAME && olen > 0) {
-                ifName = buf.toString(o + 4, olen, StandardCharsets.UTF_8);
+                // cut: 65,536 interfaces of 64 KiB names would hold 4 GiB
+                ifName = buf.toString(o + 4, Math.min(olen, MAX_NAME), StandardCharsets.UTF_8);
             } else if (code == PcapngWriter.OPT_IF_TSRESOL && olen >= 1) {
                 int r = buf.getUnsignedByte(o + 4);
                 binary = (r & 0x80) != 0;

@@ -25,6 +25,10 @@ final class AgentAnalysis {
     /** The top conversations are renewed at most this often (a walk over the live ones). */
     private static final long TOP_EVERY_MS = 1000;
     private long lastTop;
+    /** The console's top conversations (null without the console), and the rows this agent holds of them. */
+    private final ConsoleTops tops;
+    private int heldRows;
+    private boolean leftOut;
     private final SourceStats stats;
     private final String agent;
     private long opened;
@@ -52,7 +56,9 @@ final class AgentAnalysis {
         return new ConversationTracker.Budget(Runtime.getRuntime().maxMemory() * 2 / 5 / CONVERSATION_BYTES);
     }
 
-    AgentAnalysis(SourceStats stats, String agent, ConversationLog log, long[] timeouts, ConversationTracker.Budget budget) {
+    AgentAnalysis(SourceStats stats, String agent, ConversationLog log, long[] timeouts, ConversationTracker.Budget budget,
+                  ConsoleTops tops) {
+        this.tops = tops;
         tracker.budget(budget);
         if (timeouts != null) {
             tracker.timeouts(timeouts[0], timeouts[1], timeouts[2], timeouts[3]);
@@ -80,11 +86,8 @@ final class AgentAnalysis {
 
     /** Adds what changed since the last call to the agent's counters; checks the capture-loss estimate. */
     void publish() {
-        long nowMs = System.currentTimeMillis();
-        if (nowMs - lastTop >= TOP_EVERY_MS) {
-            lastTop = nowMs;
-            stats.topByBytes = top(ConversationRow.BY_BYTES);
-            stats.topByRetransmissions = top(ConversationRow.BY_RETRANSMISSIONS);
+        if (tops != null) {
+            renewTops(System.currentTimeMillis());
         }
         stats.conversations.addAndGet(opened);
         opened = 0;
@@ -122,6 +125,44 @@ final class AgentAnalysis {
         return now;
     }
 
+    /** While the console asks, at most once a second: this agent's top lists, if they fit the console's bound. */
+    private void renewTops(long nowMs) {
+        if (!tops.wanted(nowMs)) {
+            if (heldRows > 0) {
+                dropTops();
+            }
+            return;
+        }
+        if (nowMs - lastTop < TOP_EVERY_MS) {
+            return;
+        }
+        lastTop = nowMs;
+        java.util.List<ConversationRow> bytes = top(ConversationRow.BY_BYTES);
+        java.util.List<ConversationRow> retransmissions = top(ConversationRow.BY_RETRANSMISSIONS);
+        int next = bytes.size() + retransmissions.size();
+        boolean fits = tops.take(heldRows, next);
+        if (fits) {
+            heldRows = next;
+            stats.topByBytes = bytes;
+            stats.topByRetransmissions = retransmissions;
+        } else {
+            heldRows = 0;
+            stats.topByBytes = java.util.List.of();
+            stats.topByRetransmissions = java.util.List.of();
+        }
+        if (fits == leftOut) {
+            leftOut = !fits;
+            tops.leftOut.addAndGet(fits ? -1 : 1);
+        }
+    }
+
+    private void dropTops() {
+        tops.release(heldRows);
+        heldRows = 0;
+        stats.topByBytes = java.util.List.of();
+        stats.topByRetransmissions = java.util.List.of();
+    }
+
     /** The {@link ConversationRow#TOP} heaviest live conversations by {@code order}, as rows the console can read. */
     private java.util.List<ConversationRow> top(java.util.Comparator<ConversationTracker.Conversation> order) {
         java.util.PriorityQueue<ConversationTracker.Conversation> heap = new java.util.PriorityQueue<>(ConversationRow.TOP + 1, order);
@@ -143,8 +184,13 @@ final class AgentAnalysis {
     void close() {
         tracker.close();
         publish();
-        stats.topByBytes = java.util.List.of();
-        stats.topByRetransmissions = java.util.List.of();
+        if (tops != null) {
+            dropTops();
+            if (leftOut) {
+                leftOut = false;
+                tops.leftOut.decrementAndGet();
+            }
+        }
         stats.conversationsActive.set(0);
     }
 }

@@ -55,6 +55,8 @@ public final class Collector implements AutoCloseable {
     private InetSocketAddress metricsAddress;
     /** The web console's API and its once-a-second sampler (with --metrics-port). */
     private ConsoleApi console;
+    /** The console's top conversations: what they may cost (with --metrics-port and --analysis). */
+    private final ConsoleTops tops = new ConsoleTops();
     private java.util.concurrent.ScheduledThreadPoolExecutor consoleSampler;
     private volatile boolean closing;
 
@@ -122,7 +124,7 @@ public final class Collector implements AutoCloseable {
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
             SourceStats stats = new SourceStats("agent " + Peers.peer(ch));
             AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog, cfg.conversationTimeouts,
-                    conversationBudget) : null;
+                    conversationBudget, tops) : null;
             ch.pipeline().addLast("agent", new AgentHandler(agents, fanOut, stats, cfg.dialect, new WallClock(cfg.timezone), f,
                     cfg.firstRecordTimeoutSeconds, backpressure::full, dedup, a));
             if (cfg.injectToAgent && cfg.dialect != null) {
@@ -138,7 +140,7 @@ public final class Collector implements AutoCloseable {
             UdpMirrorInput in = new UdpMirrorInput(kind, cfg.timezone, agents, logOnce, st -> new SourcePath(fanOut, st,
                     UdpMirrorInput.dialect(), new WallClock(cfg.timezone), cfg.filter == null ? null : new BpfFilter(cfg.filter),
                     dedup, analysis ? new AgentAnalysis(st, st.name.substring("agent ".length()), conversationLog,
-                            cfg.conversationTimeouts, conversationBudget) : null));
+                            cfg.conversationTimeouts, conversationBudget, tops) : null));
             io.netty.channel.socket.DatagramChannel udp = transport.listenUdp(cfg.bind, port, UdpMirrorInput.RECEIVE_BUFFER, in);
             udpInputs.put(kind, udp);
             udpHandlers.add(in);
@@ -164,7 +166,7 @@ public final class Collector implements AutoCloseable {
         }
         if (cfg.metricsPort >= 0) {
             MetricsExporter metrics = new MetricsExporter(statistics);
-            console = new ConsoleApi(statistics, agents, subscribers, writer, injection::state, analysis);
+            console = new ConsoleApi(statistics, agents, subscribers, writer, injection::state, analysis ? tops : null);
             consoleSampler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "mirrorgate-console");
                 t.setDaemon(true);

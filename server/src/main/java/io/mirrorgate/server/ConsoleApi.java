@@ -27,18 +27,21 @@ final class ConsoleApi {
     private final Subscribers subscribers;
     private final CaptureFileWriter writer;
     private final Supplier<String> injectionState;
+    /** --analysis: the top conversations' bound and whether they are wanted; null without --analysis. */
+    private final ConsoleTops tops;
     private final boolean analysis;
     final RateHistory rates;
     private final long started = System.currentTimeMillis();
 
     ConsoleApi(CollectorStatistics statistics, Agents agents, Subscribers subscribers, CaptureFileWriter writer,
-               Supplier<String> injectionState, boolean analysis) {
+               Supplier<String> injectionState, ConsoleTops tops) {
         this.statistics = statistics;
         this.agents = agents;
         this.subscribers = subscribers;
         this.writer = writer;
         this.injectionState = injectionState;
-        this.analysis = analysis;
+        this.tops = tops;
+        this.analysis = tops != null;
         this.rates = new RateHistory(() -> new ArrayList<>(agents.live()), () -> {
             long[] f = statistics.files();
             long[] k = statistics.kafka();
@@ -242,6 +245,7 @@ final class ConsoleApi {
         if (!analysis) {
             return null;
         }
+        tops.asked(); // the agents renew their lists within a second, and keep them while asked
         List<ConversationRow> all = new ArrayList<>();
         for (SourceStats a : agents.live()) {
             all.addAll(byRetransmissions ? a.topByRetransmissions : a.topByBytes);
@@ -251,6 +255,7 @@ final class ConsoleApi {
         return json(g -> {
             g.writeStartObject();
             g.writeStringField("sort", byRetransmissions ? "retransmissions" : "bytes");
+            g.writeNumberField("agentsLeftOut", tops.leftOut.get());
             g.writeArrayFieldStart("conversations");
             for (ConversationRow c : rows) {
                 g.writeStartObject();

@@ -12,7 +12,7 @@ public record ConversationRow(String agent, String proto, String addrA, int port
                               long frames, long bytes, long retransmissions, long zeroWindows, boolean reset,
                               String state, String history, long startMicros, long lastMicros, String communityId) {
     /** Rows each agent keeps per order. */
-    static final int TOP = 50;
+    static final int TOP = 20;
     static final Comparator<ConversationTracker.Conversation> BY_BYTES =
             Comparator.comparingLong((ConversationTracker.Conversation c) -> c.bytesAB + c.bytesBA);
     static final Comparator<ConversationTracker.Conversation> BY_RETRANSMISSIONS =

@@ -36,7 +36,7 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     static final int MAX_HEADER_SIZE = 8192;
 
     /** Most conversations /api/conversations returns. */
-    static final int MAX_TOP = 500;
+    static final int MAX_TOP = 100;
     private static final long EVENTS_EVERY_MS = 1000;
     private static final byte[] PAGE = page();
 
