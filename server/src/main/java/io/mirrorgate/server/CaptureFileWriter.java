@@ -118,6 +118,8 @@ final class CaptureFileWriter implements AutoCloseable {
         int opened;
         /** Bytes of the current file's header: a file holding only its header is never rotated for size. */
         int headerSize;
+        /** pcapng: the file describes {@link #MAX_INTERFACES} interfaces; the next one needs a new file. */
+        boolean crowded;
         /** Records of the current writer already added to {@code written}. */
         long counted;
         /** -W ring: the path each slot took on first use (an earlier run's file is never reused). */
@@ -358,7 +360,7 @@ final class CaptureFileWriter implements AutoCloseable {
                 || o.interfaces.containsKey(new Interface(run.source, linkType)));
         if (!known && o != null && o.interfaces.size() >= MAX_INTERFACES) {
             LOG.info("capture file {} describes {} interfaces, its most; a new file takes the next", o.path, MAX_INTERFACES);
-            o.openedAt = Long.MIN_VALUE / 2; // the time is up: rotate now
+            o.crowded = true; // rotate now, whatever -C and -G say
         }
         int idb = known ? 0 : PcapngWriter.interfaceSize(run.source, describe(run, linkType, run.dialect));
         return output(0, LinkType.ETHERNET, recordBytes + idb);
@@ -406,7 +408,7 @@ final class CaptureFileWriter implements AutoCloseable {
         }
         long now = clock.millis();
         boolean timeUp = rotateSeconds > 0 && Math.abs(now - o.openedAt) >= rotateSeconds * 1000;
-        boolean full = maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > o.headerSize;
+        boolean full = maxBytes > 0 && o.size + recordBytes > maxBytes && o.size > o.headerSize || o.crowded;
         if (o.writer != null && !timeUp && !full) {
             return o;
         }
@@ -482,6 +484,7 @@ final class CaptureFileWriter implements AutoCloseable {
         o.headerSize = (int) writer.fileBytes();
         o.size = o.headerSize;
         o.interfaces.clear();
+        o.crowded = false;
         o.lastSource = null;
         o.lastLinkType = -1;
         o.openedAt = now;

@@ -173,7 +173,13 @@ public final class Collector implements AutoCloseable {
                 return t;
             });
             ConsoleApi api = console;
-            consoleSampler.scheduleAtFixedRate(() -> api.rates.sample(System.currentTimeMillis()), 0, 1,
+            consoleSampler.scheduleAtFixedRate(() -> {
+                try {
+                    api.sample(System.currentTimeMillis());
+                } catch (RuntimeException e) { // a task that throws is never run again: the console would freeze
+                    LOG.warn("web console: a sample failed: {}", e.toString());
+                }
+            }, 0, 1,
                     java.util.concurrent.TimeUnit.SECONDS);
             AccessPolicy.Port metricsPort = access.new Port("metrics", cfg.maxMetricsConnections, cfg.maxConnectionsPerAddress);
             metricsAddress = transport.listen(cfg.bind, cfg.metricsPort, Transport.pipeline(ch -> {

@@ -32,6 +32,7 @@ final class ConsoleApi {
     private final boolean analysis;
     final RateHistory rates;
     private final long started = System.currentTimeMillis();
+    private volatile byte[] latest;
 
     ConsoleApi(CollectorStatistics statistics, Agents agents, Subscribers subscribers, CaptureFileWriter writer,
                Supplier<String> injectionState, ConsoleTops tops) {
@@ -65,8 +66,24 @@ final class ConsoleApi {
         return out.toByteArray();
     }
 
+    /** The status now. */
     byte[] status() {
         return json(this::status);
+    }
+
+    /**
+     * The status as of the last sample (at most a second old), made once on the sampler's thread
+     * for every event stream: the event loops only write it.
+     */
+    byte[] latestStatus() {
+        byte[] s = latest;
+        return s != null ? s : status();
+    }
+
+    /** Once a second, on the sampler's thread: a sample of the rates, then the status the streams send. */
+    void sample(long nowMillis) {
+        rates.sample(nowMillis);
+        latest = status();
     }
 
     private void status(JsonGenerator g) throws IOException {

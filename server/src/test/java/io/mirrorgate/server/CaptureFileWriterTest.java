@@ -193,4 +193,42 @@ class CaptureFileWriterTest {
         assertEquals(30, TestAgents.readable(tmp.resolve("t-100000.pcap.1")));
         assertTrue(w.dropped.get() == 0);
     }
+
+    /** pcapng: a file describes at most 65,536 interfaces; the next source starts a new file, and nothing is lost. */
+    @Test
+    void aPcapngFileFullOfInterfacesGivesWayToANewOne() throws Exception {
+        Path f = tmp.resolve("i.pcapng");
+        int sources = CaptureFileWriter.MAX_INTERFACES + 1;
+        byte[] record = TestAgents.records(1, 1, 60).get(0);
+        try (CaptureFileWriter w = new CaptureFileWriter(f.toString(), false, 0, 0, 0, null, Clock.systemUTC(), null)) {
+            for (int k = 0; k < sources; ) {
+                int batch = Math.min(2000, sources - k);
+                for (int b = 0; b < batch; b++, k++) {
+                    RecordRun r = new RecordRun(Unpooled.wrappedBuffer(record), Dialect.NCF, 1, new long[] {k},
+                            "10." + (k >> 16) + "." + ((k >> 8) & 255) + "." + (k & 255) + ":5555", null);
+                    w.offer(r);
+                    r.records.release();
+                }
+                int done = k;
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> w.written.get() + w.dropped.get() >= done);
+            }
+            assertEquals(sources, w.written.get());
+            assertEquals(0, w.dropped.get());
+        }
+        assertEquals(List.of("i.pcapng", "i.pcapng.1"), names());
+        assertEquals(CaptureFileWriter.MAX_INTERFACES, count(f));
+        assertEquals(1, count(tmp.resolve("i.pcapng.1")));
+    }
+
+    private static int count(Path p) throws java.io.IOException {
+        int n = 0;
+        io.mirrorgate.protocol.PacketView v = new io.mirrorgate.protocol.PacketView();
+        try (io.mirrorgate.protocol.CaptureReader r = io.mirrorgate.protocol.CaptureFiles.open(p, ZoneOffset.UTC)) {
+            while (r.next(v)) {
+                n++;
+            }
+        }
+        return n;
+    }
 }
