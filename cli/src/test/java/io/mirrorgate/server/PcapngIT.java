@@ -168,6 +168,49 @@ class PcapngIT {
         assertFramesEqual(ncfxFrames, back.get(ncfxName));
     }
 
+    /** {@code serve -w - --pcapng}: one pcapng stream on stdout takes every medium, as Wireshark reads from a pipe. */
+    @Test
+    void stdoutCarriesEveryMediumInOnePcapngStream() throws Exception {
+        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                "--client-port", "0", "-w", "-", "--pcapng").start();
+        java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(),
+                StandardCharsets.UTF_8));
+        int port = -1;
+        String line;
+        while (port < 0 && (line = err.readLine()) != null) {
+            java.util.regex.Matcher m = AGENTS.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                err.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        byte[] out;
+        try {
+            // send() returns when the collector closed the connection, after it read every record
+            TestAgents.send(new java.net.InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("eth.ncf")), 1);
+            TestAgents.send(new java.net.InetSocketAddress("127.0.0.1", port), Files.readAllBytes(TestAgents.testdata("wifi.ncfx")), 2);
+            ServeProcessIT.signal(p, "TERM");
+            out = p.getInputStream().readAllBytes();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(0, p.exitValue());
+        Path f = Files.write(tmp.resolve("stdout.pcapng"), out);
+        Run caps = run("capinfos", "-M", f.toString());
+        assertEquals(0, caps.status, caps.out);
+        assertTrue(caps.out.contains("Number of packets:   45"), caps.out);
+        assertTrue(caps.out.contains("Number of interfaces in file: 2"), caps.out);
+    }
+
     /** tshark's frame.packet_flags_direction for an NCF direction: 0x1 inbound, 0x2 outbound, empty when not given. */
     private static String tsharkDirection(int ncf) {
         return ncf == RecordDirection.INBOUND ? "0x00000001" : ncf == RecordDirection.OUTBOUND ? "0x00000002" : "";
