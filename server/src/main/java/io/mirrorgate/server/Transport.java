@@ -65,6 +65,14 @@ final class Transport {
     static final io.netty.channel.AdaptiveRecvByteBufAllocator READS =
             new io.netty.channel.AdaptiveRecvByteBufAllocator(2048, 16 << 10, 256 << 10);
 
+    /**
+     * The most a mirror datagram may carry when datagrams are read many at a time (epoll, recvmmsg):
+     * a 9,216-byte jumbo frame and its encapsulation fit with room to spare. A longer one fills its
+     * slot and is cut there; {@link UdpMirrorInput} counts it as malformed.
+     */
+    static final int DATAGRAM_SLOT = 16 << 10;
+    static final int DATAGRAMS_PER_READ = 32;
+
     /** Listens on {@code host:port}; returns the bound address, or throws {@link Collector.CannotListenException}. */
     InetSocketAddress listen(String host, int port, ChannelInitializer<SocketChannel> init) {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(serverChannelClass)
@@ -98,14 +106,24 @@ final class Transport {
 
     /**
      * Binds a UDP socket on {@code host:port} with a receive buffer of {@code receiveBuffer} bytes
-     * (the kernel caps it at net.core.rmem_max) and datagrams of up to 64 KiB; returns the channel,
-     * or throws {@link Collector.CannotListenException}.
+     * (forced past net.core.rmem_max where permitted, {@link ReceiveBuffer}); with epoll, datagrams
+     * are read up to {@link #DATAGRAMS_PER_READ} per call, else one at a time of up to 64 KiB;
+     * returns the channel, or throws {@link Collector.CannotListenException}.
      */
     io.netty.channel.socket.DatagramChannel listenUdp(String host, int port, int receiveBuffer, ChannelHandler handler) {
-        ChannelFuture f = new Bootstrap().group(workers).channel(datagramClass)
-                .option(ChannelOption.SO_RCVBUF, receiveBuffer)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(65_536))
-                .handler(handler).bind(host, port).awaitUninterruptibly();
+        Bootstrap b = new Bootstrap().group(workers).channel(datagramClass).option(ChannelOption.SO_RCVBUF, receiveBuffer);
+        if (datagramClass == io.netty.channel.epoll.EpollDatagramChannel.class) {
+            // recvmmsg: up to DATAGRAMS_PER_READ datagrams of at most DATAGRAM_SLOT bytes per system call
+            b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SLOT)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            new io.netty.channel.FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_READ));
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(65_536));
+        }
+        ChannelFuture f = b.handler(handler).bind(host, port).awaitUninterruptibly();
+        if (f.isSuccess() && f.channel() instanceof io.netty.channel.epoll.EpollDatagramChannel e) {
+            ReceiveBuffer.force(e.fd().intValue(), receiveBuffer);
+        }
         if (!f.isSuccess()) {
             Throwable c = f.cause();
             throw new Collector.CannotListenException("cannot listen on UDP " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)

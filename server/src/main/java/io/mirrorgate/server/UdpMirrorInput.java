@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
 final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger LOG = LoggerFactory.getLogger(UdpMirrorInput.class);
     static final int MAX_SOURCES = 4096;
-    /** The receive buffer asked of the kernel (it caps it at net.core.rmem_max). */
-    static final int RECEIVE_BUFFER = 8 << 20;
+    /**
+     * The receive buffer asked of the kernel, which doubles it for its bookkeeping: forced past
+     * net.core.rmem_max where the collector may (CAP_NET_ADMIN), else capped at rmem_max.
+     */
+    static final int RECEIVE_BUFFER = 16 << 20;
 
     private final Decapsulation.Kind kind;
     private final ZoneId zone;
@@ -132,6 +135,10 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
         ByteBuf c = p.content();
         boolean ok = Decapsulation.parse(kind, c, c.readerIndex(), c.readableBytes(), r);
+        if (ok && c.readableBytes() >= Transport.DATAGRAM_SLOT && ctx.channel() instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+            ok = false; // it filled its slot of a many-at-a-time read: the kernel cut it there
+            r.malformed = "it filled its " + Transport.DATAGRAM_SLOT + "-byte receive slot: a longer datagram, cut there";
+        }
         Source s = source(p.sender().getAddress(), r.vni);
         if (s == null) {
             return;

@@ -193,6 +193,35 @@ public class UdpMirrorIT {
         }
     }
 
+    /**
+     * Datagrams are read many at a time into 16 KiB slots: a 9,216-byte jumbo frame arrives whole;
+     * a datagram longer than its slot is cut by the kernel, and counted as malformed, not passed on cut.
+     */
+    @Test
+    void jumboFramesArriveWholeAndDatagramsPastTheSlotAreCounted() throws Exception {
+        ServeConfig cfg = TestAgents.ephemeralPorts();
+        cfg.vxlanPort = 0;
+        byte[] jumbo = TestAgents.frame(5, 1, 9216);
+        byte[] huge = TestAgents.frame(5, 2, Transport.DATAGRAM_SLOT + 100);
+        try (Collector c = new Collector(cfg, System.out).start();
+             TestAgents.Reader sub = new TestAgents.Reader(c.clientAddress());
+             DatagramSocket udp = new DatagramSocket()) {
+            await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", c.udpAddress(Decapsulation.Kind.VXLAN).getPort());
+            for (byte[] f : List.of(jumbo, huge, jumbo)) {
+                byte[] d = vxlan(9, f);
+                udp.send(new DatagramPacket(d, d.length, to));
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() + c.agentTotals().decapMalformed.get() == 3);
+            assertEquals(2, c.agentTotals().received.get());
+            assertEquals(1, c.agentTotals().decapMalformed.get());
+            await().atMost(WAIT).until(() -> frames(sub.bytes()).size() == 2);
+            for (byte[] f : frames(sub.bytes())) {
+                assertArrayEquals(jumbo, f);
+            }
+        }
+    }
+
     /** An input keeps at most 4,096 virtual agents; datagrams from further sources are dropped and counted. */
     @Test
     void sourcesPastTheBoundAreRefusedAndCounted() throws Exception {
