@@ -20,17 +20,34 @@ public final class BpfFilter implements AutoCloseable {
     private final Map<Integer, BpfProgram> programs = new HashMap<>();
     private byte[] scratch = new byte[2048];
 
+    /** Link types a filter is tried for at once: the media CommView agents send. */
+    private static final int[] MEDIA = {LinkType.ETHERNET, LinkType.IEEE802_11, LinkType.TOKEN_RING};
+
+    /** Link types the expression does not compile for (e.g. {@code wlan type data} for Ethernet): their frames never match. */
+    private final java.util.Set<Integer> refused = new java.util.HashSet<>();
+
     /**
-     * Compiles {@code expression} for Ethernet at once, so that a syntax error shows before any
-     * input is read.
+     * Compiles {@code expression} at once for Ethernet, 802.11 and Token Ring, so that an
+     * expression no medium takes fails before any input is read; one that only some media take
+     * ({@code wlan type data}) matches their frames and no others.
      *
-     * @throws IllegalArgumentException with libpcap's message when the expression is invalid
+     * @throws IllegalArgumentException with libpcap's message (for Ethernet) when no medium takes it
      * @throws Libpcap.LibpcapUnavailableException when libpcap cannot be loaded
      */
     public BpfFilter(String expression) {
         Libpcap.require();
         this.expression = expression;
-        program(LinkType.ETHERNET);
+        IllegalArgumentException first = null;
+        for (int m : MEDIA) {
+            try {
+                program(m);
+            } catch (IllegalArgumentException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (refused.size() == MEDIA.length) {
+            throw first;
+        }
     }
 
     public String expression() {
@@ -44,6 +61,7 @@ public final class BpfFilter implements AutoCloseable {
                 p = Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression,
                         BpfProgram.BpfCompileMode.OPTIMIZE, PcapHandle.PCAP_NETMASK_UNKNOWN);
             } catch (PcapNativeException e) {
+                refused.add(linkType);
                 throw new IllegalArgumentException("filter '" + expression + "': " + e.getMessage());
             }
             programs.put(linkType, p);
@@ -51,13 +69,19 @@ public final class BpfFilter implements AutoCloseable {
         return p;
     }
 
-    /** True if the frame of {@code v} matches. A link type libpcap cannot compile for never matches. */
+    /** True if the frame of {@code v} matches. A link type the expression does not compile for never matches (tried once). */
     public boolean matches(PacketView v) {
-        BpfProgram p;
-        try {
-            p = program(v.linkType());
-        } catch (IllegalArgumentException e) {
-            return false;
+        int linkType = v.linkType();
+        BpfProgram p = programs.get(linkType);
+        if (p == null) {
+            if (refused.contains(linkType)) {
+                return false;
+            }
+            try {
+                p = program(linkType);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
         }
         int len = v.capturedLength();
         if (scratch.length < len) {
