@@ -21,6 +21,11 @@ import java.util.function.Supplier;
  */
 final class ConsoleApi {
     private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Agents /api/status lists at most, the busiest first (by records received): a collector with
+     * thousands of virtual agents still sends each page a status of a few hundred KB a second.
+     */
+    static final int MAX_AGENT_ROWS = 1000;
 
     private final CollectorStatistics statistics;
     private final Agents agents;
@@ -109,12 +114,17 @@ final class ConsoleApi {
         g.writeNumberField("dropsPerSecond", rates.latest()[1]);
         g.writeNumberField("refusedConnections", statistics.refusedConnections());
         g.writeNumberField("udpSourcesRefused", statistics.udpSourcesRefused());
+        List<SourceStats> live = new ArrayList<>(agents.live());
+        if (live.size() > MAX_AGENT_ROWS) {
+            live.sort((a, b) -> Long.compare(b.received.get(), a.received.get()));
+        }
+        List<SourceStats> shown = live.subList(0, Math.min(MAX_AGENT_ROWS, live.size()));
+        g.writeNumberField("agentsNotListed", live.size() - shown.size());
         g.writeEndObject();
 
         g.writeArrayFieldStart("agents");
-        List<SourceStats> live = new ArrayList<>(agents.live());
-        live.sort((a, b) -> a.name.compareTo(b.name));
-        for (SourceStats a : live) {
+        shown.sort((a, b) -> a.name.compareTo(b.name));
+        for (SourceStats a : shown) {
             g.writeStartObject();
             g.writeStringField("name", Peers.nameOf(a));
             g.writeStringField("address", Peers.addressOf(a));

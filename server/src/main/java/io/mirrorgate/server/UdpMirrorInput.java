@@ -122,7 +122,7 @@ final class UdpMirrorInput extends SimpleChannelInboundHandler<DatagramPacket> {
             String name = "agent " + from.getHostAddress() + " " + kind.label + (vni >= 0 ? " vni " + vni : "");
             SourceStats st = new SourceStats(name);
             s = new Source(st, paths.apply(st));
-            s.path.peer(from.getHostAddress() + " " + kind.label + (vni >= 0 ? " " + vni : ""));
+            s.path.peer(Peers.nameOf(st)); // as the statistics, /metrics and the console name it
             st.kind = kind.label.toUpperCase(java.util.Locale.ROOT) + (vni >= 0 ? " VNI " + vni : "");
             s.path.description("virtual agent " + from.getHostAddress() + ", " + st.kind);
             sources.put(k, s);

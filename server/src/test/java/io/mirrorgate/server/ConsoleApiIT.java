@@ -87,7 +87,7 @@ class ConsoleApiIT {
             shape(t, "agents", Long.class, "received", Long.class, "bytes", Long.class, "decoded", Long.class,
                     "malformed", Long.class, "datagramsMalformed", Long.class, "brokenStreams", Long.class,
                     "subscribers", Long.class, "sent", Long.class, "dropped", Long.class, "recordsPerSecond", Double.class,
-                    "dropsPerSecond", Double.class, "refusedConnections", Long.class, "udpSourcesRefused", Long.class);
+                    "dropsPerSecond", Double.class, "refusedConnections", Long.class, "udpSourcesRefused", Long.class, "agentsNotListed", Long.class);
             assertEquals(500L, t.get("received"));
             assertEquals(1L, t.get("agents"));
             assertEquals(1L, t.get("subscribers"));
@@ -185,6 +185,38 @@ class ConsoleApiIT {
                 assertEquals(400, get(c, "/api/conversations?sort=name").statusCode());
                 assertEquals(200, get(c, "/api/conversations?top=3&sort=retransmissions").statusCode());
             }
+        }
+    }
+
+    /** /api/status lists at most 1,000 agents, the busiest; the others are counted, and in the totals. */
+    @Test
+    void statusListsTheBusiestThousandAgents() throws Exception {
+        ServeConfig cfg = TestAgents.ephemeralPorts();
+        cfg.metricsPort = 0;
+        cfg.vxlanPort = 0;
+        byte[] f = TestAgents.frame(1, 1, 60);
+        int n = ConsoleApi.MAX_AGENT_ROWS + 1;
+        try (Collector c = new Collector(cfg, System.out).start(); java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            java.net.InetSocketAddress to = new java.net.InetSocketAddress("127.0.0.1",
+                    c.udpAddress(io.mirrorgate.protocol.Decapsulation.Kind.VXLAN).getPort());
+            for (int vni = 0; vni < n; vni++) {
+                for (int k = vni == 7 ? 0 : 1; k < 2; k++) { // VNI 7 sends two: the busiest
+                    byte[] d = UdpMirrorIT.vxlan(vni, f);
+                    udp.send(new java.net.DatagramPacket(d, d.length, to));
+                }
+                if (vni % 256 == 255) {
+                    long sent = vni + 2;
+                    await().atMost(WAIT).until(() -> c.agentTotals().received.get() >= sent);
+                }
+            }
+            await().atMost(WAIT).until(() -> c.agentTotals().received.get() == n + 1);
+            Map<String, Object> st = JsonTree.object(get(c, "/api/status").body());
+            assertEquals((long) n, map(st.get("totals")).get("agents"));
+            assertEquals(1L, map(st.get("totals")).get("agentsNotListed"));
+            List<Object> rows = list(st.get("agents"));
+            assertEquals(ConsoleApi.MAX_AGENT_ROWS, rows.size());
+            assertTrue(rows.stream().anyMatch(r -> "127.0.0.1 vxlan vni 7".equals(map(r).get("name"))
+                    && Long.valueOf(2).equals(map(r).get("received"))), "the busiest is listed");
         }
     }
 }

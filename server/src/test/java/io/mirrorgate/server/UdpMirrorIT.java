@@ -141,7 +141,7 @@ public class UdpMirrorIT {
                 java.time.ZoneOffset.UTC)) {
             while (r.next(v)) {
                 byte[] f = want.get(k++);
-                assertEquals("127.0.0.1 vxlan 300", v.source());
+                assertEquals("127.0.0.1 vxlan vni 300", v.source());
                 assertEquals(Math.min(cut, f.length), v.capturedLength());
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
                 int l2 = 12;
