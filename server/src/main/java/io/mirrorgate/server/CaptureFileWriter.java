@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code if_name} its address:port, {@code if_description} what it is, its dialect and medium),
  * written before its first packet in each file; packets as Enhanced Packet Blocks with the NCF
  * direction in {@code epb_flags}. A file holds at most {@link #MAX_INTERFACES} interfaces; the
- * next one starts a new file. Rotation, naming and the guarantees below are the same.
+ * next one starts a new file (on stdout, its records are counted as skipped). Rotation, naming and
+ * the guarantees below are the same.
  *
  * <p>Never loses what it was given without counting it: the record that triggers a rotation goes
  * into the new file; files reach the disk as whole records only (a SIGKILL leaves every file
@@ -133,7 +134,6 @@ final class CaptureFileWriter implements AutoCloseable {
     CaptureFileWriter(String pattern, long maxMegabytes, long rotateSeconds, int ring, OutputStream stdout) throws IOException {
         this(pattern, false, maxMegabytes, rotateSeconds, ring, stdout, java.time.Clock.systemDefaultZone(), null);
     }
-
 
     /**
      * Opens the first (Ethernet) file at once, as tcpdump does, so that a path that cannot be
@@ -359,6 +359,9 @@ final class CaptureFileWriter implements AutoCloseable {
         boolean known = o != null && o.writer != null && (run.source == o.lastSource && linkType == o.lastLinkType
                 || o.interfaces.containsKey(new Interface(run.source, linkType)));
         if (!known && o != null && o.interfaces.size() >= MAX_INTERFACES) {
+            if (pattern.equals("-")) {
+                return null; // stdout is one stream: records of further sources are counted as skipped
+            }
             LOG.info("capture file {} describes {} interfaces, its most; a new file takes the next", o.path, MAX_INTERFACES);
             o.crowded = true; // rotate now, whatever -C and -G say
         }
