@@ -442,6 +442,7 @@ public final class MirrorAgent implements AutoCloseable {
         new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .option(ChannelOption.ALLOCATOR, io.mirrorgate.protocol.SocketReads.ALLOCATOR)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -219,8 +219,8 @@ public final class MirrorClient implements AutoCloseable {
         policy.attempt();
         new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
-                // reads of up to 256 KiB (Netty's default stops at 64 KiB): fewer, larger reads from a fast collector
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(2048, 16 << 10, 256 << 10))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, io.mirrorgate.protocol.SocketReads.reads())
+                .option(ChannelOption.ALLOCATOR, io.mirrorgate.protocol.SocketReads.ALLOCATOR)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

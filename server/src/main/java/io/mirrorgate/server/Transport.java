@@ -57,13 +57,6 @@ final class Transport {
         waterMark = new WriteBufferWaterMark(highWater / 2, highWater);
     }
 
-    /**
-     * Socket reads of 2 KiB to 256 KiB, sized to what the last reads brought (Netty's default stops
-     * at 64 KiB): a fast agent is read in fewer, larger reads, and each read's fixed cost (the
-     * system call, the pipeline, one run per subscriber) is paid less often.
-     */
-    static final io.netty.channel.AdaptiveRecvByteBufAllocator READS =
-            new io.netty.channel.AdaptiveRecvByteBufAllocator(2048, 16 << 10, 256 << 10);
 
     /**
      * The most a mirror datagram may carry when datagrams are read many at a time (epoll, recvmmsg):
@@ -80,7 +73,8 @@ final class Transport {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, io.mirrorgate.protocol.SocketReads.reads())
+                .childOption(ChannelOption.ALLOCATOR, io.mirrorgate.protocol.SocketReads.ALLOCATOR)
                 .childHandler(init);
         ChannelFuture f = b.bind(host, port).awaitUninterruptibly();
         if (!f.isSuccess()) {
@@ -111,7 +105,8 @@ final class Transport {
      * returns the channel, or throws {@link Collector.CannotListenException}.
      */
     io.netty.channel.socket.DatagramChannel listenUdp(String host, int port, int receiveBuffer, ChannelHandler handler) {
-        Bootstrap b = new Bootstrap().group(workers).channel(datagramClass).option(ChannelOption.SO_RCVBUF, receiveBuffer);
+        Bootstrap b = new Bootstrap().group(workers).channel(datagramClass).option(ChannelOption.SO_RCVBUF, receiveBuffer)
+                .option(ChannelOption.ALLOCATOR, io.mirrorgate.protocol.SocketReads.ALLOCATOR);
         if (datagramClass == io.netty.channel.epoll.EpollDatagramChannel.class) {
             // recvmmsg: up to DATAGRAMS_PER_READ datagrams of at most DATAGRAM_SLOT bytes per system call
             b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SLOT)
@@ -136,7 +131,8 @@ final class Transport {
     /** For connections the collector makes (--mirror-out). */
     Bootstrap client() {
         return new Bootstrap().group(workers).channel(channelClass).option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
+                .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .option(ChannelOption.ALLOCATOR, io.mirrorgate.protocol.SocketReads.ALLOCATOR);
     }
 
     /** Runs {@code task} on an event loop after a delay (reconnects). */
