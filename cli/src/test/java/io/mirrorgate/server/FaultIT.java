@@ -197,25 +197,7 @@ class FaultIT {
         int files = 0;
         for (int run = 0; run < 3; run++) {
             Path dir = Files.createDirectories(tmp.resolve("kill" + run));
-            Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
-                    "--client-port", "0", "-w", dir.resolve("k.pcap").toString(), "-C", "1").redirectErrorStream(true).start();
-            int port = port(p);
-            byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400)); // ~2.8 MB of 1,424-byte records
-            Thread agent = new Thread(() -> {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    for (int k = 0; k < 200; k++) {
-                        s.getOutputStream().write(chunk);
-                    }
-                } catch (java.io.IOException e) {
-                    // the collector was killed under it
-                }
-            });
-            agent.setDaemon(true);
-            agent.start();
-            long want = 3_000_000L + run * 1_700_000L; // kill at different moments of the stream
-            await().atMost(WAIT).until(() -> totalSize(dir) > want);
-            assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            killWhileWriting(dir.resolve("k.pcap"), run);
             try (java.util.stream.Stream<Path> st = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) st::iterator) {
                     if (f.getFileName().toString().startsWith(".")) {
@@ -241,6 +223,37 @@ class FaultIT {
         }
         System.out.println("SIGKILL mid-write: " + torn + " of " + files + " files end in a cut record, 3 kills");
         assertTrue(files >= 6, "files " + files);
+    }
+
+    /**
+     * Starts serve writing {@code file} with {@code -C 1}, streams ~2.8 MB chunks of 1,424-byte
+     * records into it, and SIGKILLs it once the files hold 3 MB + run × 1.7 MB (a different moment
+     * of the stream each run).
+     */
+    static void killWhileWriting(Path file, int run) throws Exception {
+        Process p = new ProcessBuilder("java", "-jar", ServeProcessIT.jar().toString(), "serve", "--mirror-port", "0",
+                "--client-port", "0", "-w", file.toString(), "-C", "1").redirectErrorStream(true).start();
+        try {
+            int port = port(p);
+            byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400));
+            Thread agent = new Thread(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    for (int k = 0; k < 200; k++) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (java.io.IOException e) {
+                    // the collector was killed under it
+                }
+            });
+            agent.setDaemon(true);
+            agent.start();
+            long want = 3_000_000L + run * 1_700_000L;
+            await().atMost(WAIT).until(() -> totalSize(file.getParent()) > want);
+            assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly(); // a failed assertion must not leave the collector running
+        }
     }
 
     static long totalSize(Path dir) throws java.io.IOException {

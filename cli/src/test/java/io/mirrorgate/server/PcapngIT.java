@@ -234,30 +234,7 @@ class PcapngIT {
         int torn = 0;
         for (int run = 0; run < 3; run++) {
             Path dir = Files.createDirectories(tmp.resolve("kill" + run));
-            List<String> lines = Collections.synchronizedList(new ArrayList<>());
-            int[] port = {-1};
-            Process p = ServeProcessIT.start(lines, port, "--mirror-port", "0", "--client-port", "0",
-                    "-w", dir.resolve("k.pcapng").toString(), "-C", "1");
-            try {
-                byte[] chunk = TestAgents.concat(TestAgents.records(8, 2000, 1400));
-                Thread agent = new Thread(() -> {
-                    try (Socket s = new Socket("127.0.0.1", port[0])) {
-                        for (int k = 0; k < 200; k++) {
-                            s.getOutputStream().write(chunk);
-                        }
-                    } catch (IOException e) {
-                        // the collector was killed under it
-                    }
-                });
-                agent.setDaemon(true);
-                agent.start();
-                long want = 3_000_000L + run * 1_700_000L; // kill at different moments of the stream
-                await().atMost(WAIT).until(() -> FaultIT.totalSize(dir) > want);
-                ServeProcessIT.signal(p, "KILL");
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            } finally {
-                p.destroyForcibly();
-            }
+            FaultIT.killWhileWriting(dir.resolve("k.pcapng"), run);
             try (java.util.stream.Stream<Path> st = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) st::iterator) {
                     if (f.getFileName().toString().startsWith(".")) {

@@ -34,7 +34,6 @@ final class ConsoleApi {
     private final Supplier<String> injectionState;
     /** --analysis: the top conversations' bound and whether they are wanted; null without --analysis. */
     private final ConsoleTops tops;
-    private final boolean analysis;
     final RateHistory rates;
     private final long started = System.currentTimeMillis();
     private volatile byte[] latest;
@@ -47,7 +46,6 @@ final class ConsoleApi {
         this.writer = writer;
         this.injectionState = injectionState;
         this.tops = tops;
-        this.analysis = tops != null;
         this.rates = new RateHistory(() -> new ArrayList<>(agents.live()), () -> {
             long[] f = statistics.files();
             long[] k = statistics.kafka();
@@ -98,7 +96,7 @@ final class ConsoleApi {
         g.writeStartObject();
         g.writeNumberField("time", now);
         g.writeNumberField("startedAt", started);
-        g.writeBooleanField("analysis", analysis);
+        g.writeBooleanField("analysis", tops != null);
         g.writeObjectFieldStart("totals");
         g.writeNumberField("agents", statistics.agentsConnected());
         g.writeNumberField("received", at.received.get());
@@ -269,7 +267,7 @@ final class ConsoleApi {
 
     /** The {@code top} heaviest live conversations over all agents, by bytes or retransmissions; null without --analysis. */
     byte[] conversations(int top, boolean byRetransmissions) {
-        if (!analysis) {
+        if (tops == null) {
             return null;
         }
         tops.asked(); // the agents renew their lists within a second, and keep them while asked
