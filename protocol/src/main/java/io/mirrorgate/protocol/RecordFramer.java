@@ -55,12 +55,6 @@ public final class RecordFramer {
     }
 
     /**
-     * Hands every complete record readable in {@code in} to {@code sink}, consuming them; leaves a
-     * partial record unread. Returns how many records were handed over.
-     *
-     * @throws StreamFormatException when a header fails its checks (nothing of it is consumed)
-     */
-    /**
      * How many bytes the first record readable in {@code in} has in all: its header's length while
      * the header is incomplete, else the record's length from its checked header.
      *
@@ -76,6 +70,12 @@ public final class RecordFramer {
         return ncf ? NcfHeader.check(in, r, offset) : NcfxHeader.check(in, r, offset);
     }
 
+    /**
+     * Hands every complete record readable in {@code in} to {@code sink}, consuming them; leaves a
+     * partial record unread. Returns how many records were handed over.
+     *
+     * @throws StreamFormatException when a header fails its checks (nothing of it is consumed)
+     */
     public int drain(ByteBuf in, Sink sink) {
         return drain(in, sink, null);
     }

@@ -26,8 +26,12 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
     private boolean failed;
     /** Bytes carried over from earlier reads: a cut record's start, or records {@link #hold} kept back. */
     private ByteBuf rest;
-    /** The buffer a completed cut record was handed over from, released at the end of the read. */
-    private ByteBuf completed;
+    /**
+     * A carried-over buffer this read is done with (a completed cut record's, or held records'
+     * that were merged into a bigger one), released only after {@link #afterRead}: records were
+     * handed over from it, and a subclass may still forward them until then. At most one per read.
+     */
+    private ByteBuf retired;
     /** A carried-over part at most this long is copied out of its read buffer (at most one record). */
     private static final int COPY_LIMIT = NcfxHeader.LENGTH + NcfHeader.MAX_DATA_LENGTH + 1;
 
@@ -73,6 +77,21 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         });
     }
 
+    /**
+     * True while records {@link #hold} kept back wait to be handed on (a cut record at the end
+     * does not count: it is not a record until its end arrives).
+     */
+    protected final boolean holdsRecords() {
+        if (rest == null || failed || framer == null) {
+            return false;
+        }
+        try {
+            return framer.firstRecordLength(rest) <= rest.readableBytes();
+        } catch (StreamFormatException e) {
+            return false; // the next read will say so, and close
+        }
+    }
+
     /** The framer, or null until the dialect is known. */
     protected final RecordFramer framer() {
         return framer;
@@ -87,7 +106,7 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         }
         ByteBuf in = (ByteBuf) msg;
         ByteBuf work = null;
-        completed = null;
+        retired = null;
         try {
             if (failed) {
                 return;
@@ -112,16 +131,18 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
             framer.drain(work, sink, hold);
         } catch (StreamFormatException e) {
             failed = true;
-            releaseRest();
             throw e;
         } finally {
             try {
                 afterRead(); // while every buffer records were handed over from is still ours
             } finally {
                 in.release();
-                if (completed != null) {
-                    completed.release();
-                    completed = null;
+                if (retired != null) {
+                    retired.release();
+                    retired = null;
+                }
+                if (failed) {
+                    releaseRest();
                 }
                 if (work != null) {
                     keep(ctx, work);
@@ -149,7 +170,7 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         }
         framer.drain(rest, sink, hold);
         if (!rest.isReadable()) {
-            completed = rest; // released after afterRead: a subclass may still forward from it
+            retired = rest;
             rest = null;
         }
         return true;
@@ -164,8 +185,8 @@ public abstract class RecordStreamDecoderBase extends ByteToMessageDecoder {
         }
         if (r.refCnt() > 1 || r.maxWritableBytes() < in.readableBytes() || r.isReadOnly()) {
             ByteBuf bigger = ctx.alloc().buffer(r.readableBytes() + in.readableBytes());
-            bigger.writeBytes(r);
-            r.release();
+            bigger.writeBytes(r, r.readerIndex(), r.readableBytes());
+            retired = r; // records this read handed over from it (before a hold) may not have gone out yet
             r = bigger;
         }
         r.writeBytes(in);

@@ -7,6 +7,8 @@ import io.mirrorgate.protocol.StreamFormatException;
 import io.mirrorgate.protocol.WallClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private final java.util.function.BooleanSupplier outputsFull;
     private volatile ChannelHandlerContext context;
     private boolean closing;
+    /** The agent ended its stream (half-closed) while its records were held: closed once they are handed on. */
+    private boolean inputEnded;
     private io.netty.util.concurrent.ScheduledFuture<?> firstRecordTimer;
 
     AgentHandler(AgentEvents events, RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
@@ -106,6 +110,39 @@ final class AgentHandler extends RecordStreamDecoderBase {
                 LOG.warn("{}: no record header within {} s: closed (--first-record-timeout); later ones from this address "
                         + "are counted only", stats.name, firstRecordTimeoutSeconds);
             }
+            ctx.close();
+        }
+    }
+
+    /**
+     * The agent ended its stream (agent channels allow half-closure, so the connection is still
+     * open). Records held back under {@code --backpressure block} then wait for the outputs to
+     * drain like every other agent's, instead of being handed on at close past a full
+     * subscriber's limit; the connection closes once they are out.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            closeOnceHandedOn(ctx);
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownReadComplete) {
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        super.channelRead(ctx, msg);
+        if (inputEnded) {
+            closeOnceHandedOn(ctx); // a resume after the end handed on what was held
+        }
+    }
+
+    private void closeOnceHandedOn(ChannelHandlerContext ctx) {
+        if (!holdsRecords()) {
             ctx.close();
         }
     }

@@ -42,7 +42,7 @@ final class Backpressure {
             pauses.incrementAndGet();
             LOG.debug("{} is full: agents paused", who);
             for (Channel a : agents) {
-                a.config().setAutoRead(false);
+                autoRead(a, false);
             }
         }
     }
@@ -64,7 +64,7 @@ final class Backpressure {
             full = false;
             LOG.debug("{} drained: agents resumed", who);
             for (Channel a : agents) {
-                a.config().setAutoRead(true);
+                autoRead(a, true);
                 AgentHandler h = a.pipeline().get(AgentHandler.class);
                 if (h != null) {
                     h.resume();
@@ -81,7 +81,33 @@ final class Backpressure {
     synchronized void agentActive(Channel ch) {
         agents.add(ch);
         if (!blockers.isEmpty()) {
-            ch.config().setAutoRead(false);
+            autoRead(ch, false);
+        }
+    }
+
+    /**
+     * Pauses reading an agent at once, or resumes it on its event loop. An agent that ended its
+     * stream (half-closed, its held records still waiting) has nothing more to read, and asking
+     * Netty's epoll transport to read such a socket fails (epoll_ctl: ENOENT) and closes it; only
+     * its event loop knows for sure whether the stream has ended. A resume that reaches the event
+     * loop after the next pause began is skipped.
+     */
+    private void autoRead(Channel a, boolean on) {
+        if (!on) {
+            a.config().setAutoRead(false); // stops the read loop in progress too
+        } else if (a.eventLoop().inEventLoop()) {
+            resumeReading(a);
+        } else {
+            a.eventLoop().execute(() -> resumeReading(a));
+        }
+    }
+
+    private synchronized void resumeReading(Channel a) {
+        if (full) {
+            return;
+        }
+        if (!(a instanceof io.netty.channel.socket.DuplexChannel) || !((io.netty.channel.socket.DuplexChannel) a).isInputShutdown()) {
+            a.config().setAutoRead(true);
         }
     }
 

@@ -98,9 +98,9 @@ public final class Collector implements AutoCloseable {
         access = new AccessPolicy(cfg.allow, cfg.injectAllow);
         backpressure = new Backpressure(cfg.backpressureBlock);
         agents = new Agents(backpressure, logOnce, cfg.dialect, cfg.injectToAgent);
-        subscribers = new Subscribers(cfg.subscriberBudget > 0
-                ? new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater, cfg.subscriberBudget)
-                : new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater));
+        transport = new Transport(cfg.epoll, cfg.subscriberHighWater);
+        subscribers = new Subscribers(new SubscriberHub(backpressure, cfg.subscriberHighWater / 2, 4L * cfg.subscriberHighWater,
+                transport.workerThreads(), cfg.subscriberBudget));
         SourceStats injected = new SourceStats("injection");
         Injector target = cfg.injectToAgent ? new AgentInjector(agents, injected, cfg.subscriberHighWater)
                 : new PcapInjector(cfg.injectAdapter, cfg.injectMethod, injected);
@@ -108,7 +108,6 @@ public final class Collector implements AutoCloseable {
         writer = cfg.writeFile == null ? null : CaptureFileWriter.open(cfg, stdout, backpressure);
         statistics = new CollectorStatistics(agents, subscribers, injected, writer, access.refused::get, tls, metricsErrors,
                 backpressure, cfg.metricsPort >= 0);
-        transport = new Transport(cfg.epoll, cfg.subscriberHighWater);
         kafka = cfg.kafkaBootstrap == null ? null
                 : new KafkaPublisher(cfg.kafkaBootstrap, cfg.kafkaTopic, cfg.kafkaProperties, backpressure, cfg.timezone);
         statistics.kafka = kafka;
@@ -119,6 +118,7 @@ public final class Collector implements AutoCloseable {
         boolean analysis = cfg.analysis || conversationLog != null;
         AccessPolicy.Port agentPort = access.new Port("mirror", cfg.maxConnections, cfg.maxConnectionsPerAddress);
         mirrorAddress = transport.listen(cfg.bind, cfg.mirrorPort, Transport.pipeline(ch -> {
+            ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true); // see AgentHandler.userEventTriggered
             ch.pipeline().addLast(agentPort.gate());
             tls.accept(ch, "mirror");
             BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);

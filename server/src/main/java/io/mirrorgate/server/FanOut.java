@@ -17,6 +17,11 @@ final class FanOut implements RecordSink {
     }
 
     @Override
+    public int maxRunBytes() {
+        return hub.maxRunBytes();
+    }
+
+    @Override
     public boolean wanted() {
         return writer != null || kafka != null || !hub.isEmpty();
     }

@@ -15,4 +15,13 @@ interface RecordSink {
      * agent's connection (else null).
      */
     void publish(ByteBuf records, Dialect dialect, int count, long[] timestamps, String agent, String description);
+
+    /**
+     * The longest run (in bytes) a source gathers before handing it on; a single longer record is a
+     * run of its own. Under {@code --backpressure block} this bounds what a source hands on after
+     * the outputs filled up: one run per worker thread (see {@link SubscriberHub#maxRunBytes}).
+     */
+    default int maxRunBytes() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -45,6 +45,8 @@ final class SourcePath {
     private String description;
     /** --analysis: this source's conversations, or null. */
     private final AgentAnalysis analysis;
+    /** The sink's {@link RecordSink#maxRunBytes}. */
+    private final int maxRun;
 
     SourcePath(RecordSink sink, SourceStats stats, Dialect dialect, WallClock clock, BpfFilter filter,
                io.mirrorgate.protocol.MirrorDuplicates dedup, AgentAnalysis analysis) {
@@ -55,6 +57,7 @@ final class SourcePath {
         this.filter = filter;
         this.dedup = dedup;
         this.analysis = analysis;
+        this.maxRun = sink.maxRunBytes();
     }
 
     /** The source's dialect, once decided. */
@@ -92,8 +95,8 @@ final class SourcePath {
      * {@code streamOffset} of its source's stream.
      */
     void record(ByteBuf buf, int index, int length, long streamOffset) {
-        if (current != buf || runCount > 0 && index != runStart + runLength) {
-            flushRun(); // runs never span buffers, nor gaps (a datagram batch interleaves sources)
+        if (current != buf || runCount > 0 && (index != runStart + runLength || runLength + length > maxRun)) {
+            flushRun(); // runs never span buffers, nor gaps (a datagram batch interleaves sources), nor pass the cap
             current = buf;
         }
         received++;

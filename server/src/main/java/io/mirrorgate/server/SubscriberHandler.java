@@ -59,6 +59,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
         if (subscriber != null) {
             if (ctx.channel().isWritable()) {
                 backpressure.unblock(subscriber);
+                stopStallWatch(); // it took its queue down to the low-water mark: not stalled
             } else {
                 backpressure.blockWhileUnwritable(subscriber, ctx.channel());
                 watchForStall(ctx);
@@ -76,8 +77,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
         long period = Math.max(stallNanos / 4, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
         stallCheck = ctx.executor().scheduleAtFixedRate(() -> {
             if (ctx.channel().isWritable() || !ctx.channel().isActive()) {
-                stallCheck.cancel(false);
-                stallCheck = null;
+                stopStallWatch();
                 return;
             }
             long pending = ctx.channel().bytesBeforeWritable();
@@ -90,11 +90,18 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
                 stats.stalled.incrementAndGet();
                 LOG.warn("{}: took nothing for {} s with {} bytes queued: disconnected (--stall-timeout)", stats.name,
                         java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(stallNanos), pending);
-                stallCheck.cancel(false);
-                stallCheck = null;
+                stopStallWatch();
                 ctx.close();
             }
         }, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Called on the channel's event loop, where the watch runs. */
+    private void stopStallWatch() {
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+            stallCheck = null;
+        }
     }
 
     @Override
@@ -127,10 +134,7 @@ final class SubscriberHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (stallCheck != null) {
-            stallCheck.cancel(false);
-            stallCheck = null;
-        }
+        stopStallWatch();
         if (subscriber != null) {
             if (dialect != null) {
                 injection.flush(subscriber.inject); // frames of a last read that ended with the connection

@@ -48,16 +48,34 @@ final class SubscriberHub {
     };
     private volatile boolean budgetBlocked;
 
-    SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit) {
-        this(backpressure, lowWater, hardLimit, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 2);
-    }
+    /** See {@link #maxRunBytes}. */
+    private final int maxRun;
 
-    SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit, long budget) {
+    /**
+     * @param publishers how many threads may publish at once (the collector's worker event loops)
+     * @param budget the subscribers' memory budget in bytes, or 0 for the default (see above)
+     */
+    SubscriberHub(Backpressure backpressure, long lowWater, long hardLimit, int publishers, long budget) {
         this.backpressure = backpressure;
         this.block = backpressure.blocking();
         this.overLimit = hardLimit - lowWater;
         this.hardLimit = hardLimit;
-        this.budget = budget;
+        this.budget = budget > 0 ? budget : io.netty.util.internal.PlatformDependent.maxDirectMemory() / 2;
+        this.maxRun = (int) Math.max(MIN_RUN, Math.min(MAX_RUN, overLimit / (publishers + 1L)));
+    }
+
+    private static final int MIN_RUN = 16 << 10;
+    private static final int MAX_RUN = 256 << 10;
+
+    /**
+     * The longest run a source hands on at once. Under block, once a subscriber is full every
+     * source holds its records before the next one, but each worker thread may still hand on the
+     * run it had gathered: at most {@code publishers} runs, which this bound keeps under the
+     * {@code hardLimit} a full subscriber may queue, so block drops nothing. A run of a whole read
+     * (up to 256 KiB), or of all that was held during a pause, could have passed it alone.
+     */
+    int maxRunBytes() {
+        return maxRun;
     }
 
     private static long queued(Channel ch) {

@@ -58,6 +58,11 @@ final class Transport {
     }
 
 
+    /** The worker event loops: how many connections' handlers may run at once. */
+    int workerThreads() {
+        return ((io.netty.util.concurrent.MultithreadEventExecutorGroup) workers).executorCount();
+    }
+
     /**
      * The most a mirror datagram may carry when datagrams are read many at a time (epoll, recvmmsg):
      * a 9,216-byte jumbo frame and its encapsulation fit with room to spare. A longer one fills its

@@ -580,11 +580,79 @@ class CollectorIT {
         int n = 20_000;
         byte[] data = TestAgents.concat(TestAgents.records(4, n, 500)); // ~10 MB: far more than the dead one's buffers
         TestAgents.send(c.mirrorAddress(), data, 11);
-        await().atMost(WAIT).until(() -> good.size() >= data.length);
+        try {
+            await().atMost(WAIT).until(() -> good.size() >= data.length);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the good subscriber got " + good.size() + " of " + data.length + " bytes; "
+                    + c.statisticsLines(), e);
+        }
         assertArrayEquals(data, good.bytes(), "the good subscriber got every record, in order");
         assertEquals(1, c.subscriberTotals().stalled.get(), c.statisticsLines().toString());
         assertEquals(0, c.subscriberTotals().dropped.get(), "block drops nothing");
         assertTrue(c.backpressurePauses() > 0, "the agents were paused");
+    }
+
+    /**
+     * --backpressure block with a small buffer, six agents on the worker threads at once, and a
+     * subscriber that takes nothing until the agents are paused, then everything: each agent's
+     * records arrive whole and in order, and none is dropped. Two ways records were lost: an agent
+     * that ended while its records were held had them handed on at once, past a full
+     * subscriber's hard limit; and the run of records a worker thread had gathered before the
+     * pause (a whole read, or everything held since the last pause) could be as large as that limit.
+     */
+    @Test
+    void blockLosesNothingWhenAgentsEndWhileASlowSubscriberHoldsThem() throws Exception {
+        ServeConfig cfg = new ServeConfig();
+        cfg.backpressureBlock = true;
+        cfg.stallTimeoutSeconds = 0;
+        cfg.subscriberHighWater = 64 * 1024;
+        Collector c = start(cfg);
+        Socket slow = new Socket();
+        slow.setReceiveBufferSize(8192);
+        slow.connect(c.clientAddress());
+        closeMe.add(slow);
+        await().atMost(WAIT).until(() -> c.subscriberTotals().connected.get() == 1);
+        int agents = 6;
+        List<List<byte[]>> sent = new ArrayList<>();
+        long total = 0;
+        for (int k = 0; k < agents; k++) {
+            sent.add(TestAgents.records(k, 4000, 300 + 150 * k));
+            total += TestAgents.concat(sent.get(k)).length;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(agents);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int k = 0; k < agents; k++) {
+                byte[] data = TestAgents.concat(sent.get(k));
+                long seed = k;
+                done.add(pool.submit(() -> {
+                    TestAgents.send(c.mirrorAddress(), data, seed);
+                    return null;
+                }));
+            }
+            await().atMost(WAIT).until(() -> c.backpressurePauses() > 0);
+            TestAgents.Reader r = new TestAgents.Reader(slow, true);
+            long want = total;
+            try {
+                await().atMost(WAIT).until(() -> r.size() >= want);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("the subscriber got " + r.size() + " of " + want + " bytes; " + c.statisticsLines(), e);
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            Map<Integer, List<byte[]>> got = byAgent(r.bytes());
+            for (int k = 0; k < agents; k++) {
+                List<byte[]> g = got.getOrDefault(k, List.of());
+                assertEquals(sent.get(k).size(), g.size(), "agent " + k + "'s records");
+                for (int i = 0; i < g.size(); i++) {
+                    assertArrayEquals(sent.get(k).get(i), g.get(i), "agent " + k + ", record " + i);
+                }
+            }
+            assertEquals(0, c.subscriberTotals().dropped.get(), c.statisticsLines().toString());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

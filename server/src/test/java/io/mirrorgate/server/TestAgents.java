@@ -131,8 +131,13 @@ public final class TestAgents {
          * speed (a growing in-memory copy stalls on its own resizing and would fall behind).
          */
         public Reader(InetSocketAddress at, boolean keep) throws IOException {
+            this(new Socket(at.getAddress(), at.getPort()), keep);
+        }
+
+        /** Reads {@code connected} from now on (a subscriber that took nothing until then). */
+        Reader(Socket connected, boolean keep) {
             this.keep = keep;
-            socket = new Socket(at.getAddress(), at.getPort());
+            socket = connected;
             thread = new Thread(() -> {
                 byte[] b = new byte[65536];
                 try {
