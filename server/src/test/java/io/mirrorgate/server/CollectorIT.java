@@ -559,6 +559,24 @@ class CollectorIT {
         assertEquals(n, c.agentTotals().received.get());
     }
 
+    /** --backpressure block, a 64 KiB subscriber buffer (the least serve takes), --stall-timeout {@code stallSeconds}. */
+    private Collector blockingCollector(long stallSeconds) throws InterruptedException {
+        ServeConfig cfg = new ServeConfig();
+        cfg.backpressureBlock = true;
+        cfg.stallTimeoutSeconds = stallSeconds;
+        cfg.subscriberHighWater = 64 * 1024;
+        return start(cfg);
+    }
+
+    /** Waits until {@code r} has {@code want} bytes; else fails with how many it got and the collector's counters. */
+    private static void awaitBytes(Collector c, TestAgents.Reader r, long want) {
+        try {
+            await().atMost(WAIT).until(() -> r.size() >= want);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the subscriber got " + r.size() + " of " + want + " bytes; " + c.statisticsLines(), e);
+        }
+    }
+
     /**
      * --backpressure block with a subscriber that takes nothing: the agents pause for it, and after
      * --stall-timeout it is disconnected and counted (stalled), the agents resume, and the good
@@ -566,11 +584,7 @@ class CollectorIT {
      */
     @Test
     void aStalledSubscriberCannotStopABlockingCollector() throws Exception {
-        ServeConfig cfg = new ServeConfig();
-        cfg.backpressureBlock = true;
-        cfg.stallTimeoutSeconds = 1;
-        cfg.subscriberHighWater = 64 * 1024;
-        Collector c = start(cfg);
+        Collector c = blockingCollector(1);
         TestAgents.Reader good = subscribe(c, 1);
         Socket dead = new Socket();
         dead.setReceiveBufferSize(4096);
@@ -580,12 +594,7 @@ class CollectorIT {
         int n = 20_000;
         byte[] data = TestAgents.concat(TestAgents.records(4, n, 500)); // ~10 MB: far more than the dead one's buffers
         TestAgents.send(c.mirrorAddress(), data, 11);
-        try {
-            await().atMost(WAIT).until(() -> good.size() >= data.length);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("the good subscriber got " + good.size() + " of " + data.length + " bytes; "
-                    + c.statisticsLines(), e);
-        }
+        awaitBytes(c, good, data.length);
         assertArrayEquals(data, good.bytes(), "the good subscriber got every record, in order");
         assertEquals(1, c.subscriberTotals().stalled.get(), c.statisticsLines().toString());
         assertEquals(0, c.subscriberTotals().dropped.get(), "block drops nothing");
@@ -602,11 +611,7 @@ class CollectorIT {
      */
     @Test
     void blockLosesNothingWhenAgentsEndWhileASlowSubscriberHoldsThem() throws Exception {
-        ServeConfig cfg = new ServeConfig();
-        cfg.backpressureBlock = true;
-        cfg.stallTimeoutSeconds = 0;
-        cfg.subscriberHighWater = 64 * 1024;
-        Collector c = start(cfg);
+        Collector c = blockingCollector(0);
         Socket slow = new Socket();
         slow.setReceiveBufferSize(8192);
         slow.connect(c.clientAddress());
@@ -632,12 +637,7 @@ class CollectorIT {
             }
             await().atMost(WAIT).until(() -> c.backpressurePauses() > 0);
             TestAgents.Reader r = new TestAgents.Reader(slow, true);
-            long want = total;
-            try {
-                await().atMost(WAIT).until(() -> r.size() >= want);
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("the subscriber got " + r.size() + " of " + want + " bytes; " + c.statisticsLines(), e);
-            }
+            awaitBytes(c, r, total);
             for (java.util.concurrent.Future<?> f : done) {
                 f.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             }
