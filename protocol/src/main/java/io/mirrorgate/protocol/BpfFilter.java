@@ -35,8 +35,15 @@ public final class BpfFilter implements AutoCloseable {
      * @throws Libpcap.LibpcapUnavailableException when libpcap cannot be loaded
      */
     public BpfFilter(String expression) {
+        this(expression, true);
+    }
+
+    private BpfFilter(String expression, boolean check) {
         Libpcap.require();
         this.expression = expression;
+        if (!check) {
+            return;
+        }
         IllegalArgumentException first = null;
         for (int m : MEDIA) {
             try {
@@ -48,6 +55,16 @@ public final class BpfFilter implements AutoCloseable {
         if (refused.size() == MEDIA.length) {
             throw first;
         }
+    }
+
+    /**
+     * A filter for one more source of an expression a {@link #BpfFilter(String) checked} filter
+     * already took: it compiles for a link type only when that source's first frame of it comes
+     * (one compile per source and medium, not three per connection: a collector that many agents
+     * connect to and leave in a burst would spend its event loops compiling).
+     */
+    public static BpfFilter alreadyChecked(String expression) {
+        return new BpfFilter(expression, false);
     }
 
     public String expression() {

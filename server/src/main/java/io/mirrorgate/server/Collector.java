@@ -121,7 +121,7 @@ public final class Collector implements AutoCloseable {
             ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true); // see AgentHandler.userEventTriggered
             ch.pipeline().addLast(agentPort.gate());
             tls.accept(ch, "mirror");
-            BpfFilter f = cfg.filter == null ? null : new BpfFilter(cfg.filter);
+            BpfFilter f = cfg.filter == null ? null : BpfFilter.alreadyChecked(cfg.filter);
             SourceStats stats = new SourceStats("agent " + Peers.peer(ch));
             AgentAnalysis a = analysis ? new AgentAnalysis(stats, Peers.peer(ch), conversationLog, cfg.conversationTimeouts,
                     conversationBudget, tops) : null;
@@ -138,7 +138,7 @@ public final class Collector implements AutoCloseable {
                 continue;
             }
             UdpMirrorInput in = new UdpMirrorInput(kind, cfg.timezone, agents, logOnce, st -> new SourcePath(fanOut, st,
-                    UdpMirrorInput.dialect(), new WallClock(cfg.timezone), cfg.filter == null ? null : new BpfFilter(cfg.filter),
+                    UdpMirrorInput.dialect(), new WallClock(cfg.timezone), cfg.filter == null ? null : BpfFilter.alreadyChecked(cfg.filter),
                     dedup, analysis ? new AgentAnalysis(st, st.name.substring("agent ".length()), conversationLog,
                             cfg.conversationTimeouts, conversationBudget, tops) : null));
             io.netty.channel.socket.DatagramChannel udp = transport.listenUdp(cfg.bind, port, UdpMirrorInput.RECEIVE_BUFFER, in);

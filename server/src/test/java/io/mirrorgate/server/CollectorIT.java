@@ -440,7 +440,8 @@ class CollectorIT {
             agent.setSoTimeout(30_000);
             byte[] back = agent.getInputStream().readNBytes(w.size());
             assertArrayEquals(w.toByteArray(), back);
-            assertEquals(2, c.injectionTotals().injectSent.get());
+            // counted right after the write, which may reach the agent first (one event loop)
+            await().atMost(WAIT).until(() -> c.injectionTotals().injectSent.get() == 2);
         }
     }
 
@@ -550,6 +551,13 @@ class CollectorIT {
         for (int k = 0; k < n; k++) {
             try (Socket s = new Socket(c.mirrorAddress().getAddress(), c.mirrorAddress().getPort())) {
                 s.getOutputStream().write(rec);
+            }
+            if (k % 1000 == 999) {
+                // the collector may be 1,000 closes behind, not more: how far it falls behind a client
+                // that connects as fast as it can depends on its event loops (two on one core), and
+                // past 4,096 waiting connections it refuses by design (AccessPolicy.Port.MAX_HELD)
+                long upTo = k + 1;
+                await().atMost(WAIT).until(() -> c.agentTotals().received.get() + c.refusedConnections() >= upTo);
             }
         }
         await().atMost(WAIT).untilAsserted(() -> assertEquals(n, c.agentTotals().received.get() + c.refusedConnections(),
