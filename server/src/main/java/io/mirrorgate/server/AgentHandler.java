@@ -33,7 +33,7 @@ final class AgentHandler extends RecordStreamDecoderBase {
     private final java.util.function.BooleanSupplier outputsFull;
     private volatile ChannelHandlerContext context;
     private boolean closing;
-    /** The agent ended its stream (half-closed) while its records were held: closed once they are handed on. */
+    /** The agent ended its stream (half-closed): the connection closes once no record is held. */
     private boolean inputEnded;
     private io.netty.util.concurrent.ScheduledFuture<?> firstRecordTimer;
 
