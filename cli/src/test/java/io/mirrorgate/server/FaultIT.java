@@ -195,34 +195,41 @@ class FaultIT {
     void sigkillMidWriteLeavesFilesWholeUpToTheirLastRecord() throws Exception {
         int torn = 0;
         int files = 0;
-        for (int run = 0; run < 3; run++) {
-            Path dir = Files.createDirectories(tmp.resolve("kill" + run));
-            killWhileWriting(dir.resolve("k.pcap"), run);
-            try (java.util.stream.Stream<Path> st = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) st::iterator) {
-                    if (f.getFileName().toString().startsWith(".")) {
-                        continue; // a staging file the kill caught before it got its name: not a capture file
-                    }
-                    files++;
-                    try {
-                        strictlyReadable(f);
-                    } catch (StreamFormatException e) {
-                        // allowed only for a last record that runs past the end of the file
-                        long size = Files.size(f);
-                        byte[] all = Files.readAllBytes(f);
-                        long at = e.offset();
-                        assertTrue(at > 0 && at + 16 <= size || at + 16 > size, "error at " + at + " in " + f);
-                        long caplen = at + 16 <= size ? java.nio.ByteBuffer.wrap(all, (int) at + 8, 4)
-                                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL : Long.MAX_VALUE;
-                        assertTrue(at + 16 + caplen > size, f + ": damage before the last record, at " + at + ": "
-                                + e.getMessage());
-                        torn++;
-                    }
-                }
+        for (Path f : filesLeftByThreeKills(tmp, "k.pcap")) {
+            files++;
+            try {
+                strictlyReadable(f);
+            } catch (StreamFormatException e) {
+                // allowed only for a last record that runs past the end of the file
+                long size = Files.size(f);
+                byte[] all = Files.readAllBytes(f);
+                long at = e.offset();
+                assertTrue(at > 0 && at + 16 <= size || at + 16 > size, "error at " + at + " in " + f);
+                long caplen = at + 16 <= size ? java.nio.ByteBuffer.wrap(all, (int) at + 8, 4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL : Long.MAX_VALUE;
+                assertTrue(at + 16 + caplen > size, f + ": damage before the last record, at " + at + ": "
+                        + e.getMessage());
+                torn++;
             }
         }
         System.out.println("SIGKILL mid-write: " + torn + " of " + files + " files end in a cut record, 3 kills");
         assertTrue(files >= 6, "files " + files);
+    }
+
+    /**
+     * Three runs of {@link #killWhileWriting} into {@code kill0..2} under {@code tmp}: the capture
+     * files they left (not a staging file a kill caught before it got its name).
+     */
+    static java.util.List<Path> filesLeftByThreeKills(Path tmp, String name) throws Exception {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            Path dir = Files.createDirectories(tmp.resolve("kill" + run));
+            killWhileWriting(dir.resolve(name), run);
+            try (java.util.stream.Stream<Path> st = Files.list(dir)) {
+                st.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().forEach(out::add);
+            }
+        }
+        return out;
     }
 
     /**

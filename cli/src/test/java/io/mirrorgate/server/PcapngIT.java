@@ -232,28 +232,19 @@ class PcapngIT {
     void sigkillMidWriteLeavesEveryFileReadableToItsLastWholeBlock() throws Exception {
         int files = 0;
         int torn = 0;
-        for (int run = 0; run < 3; run++) {
-            Path dir = Files.createDirectories(tmp.resolve("kill" + run));
-            FaultIT.killWhileWriting(dir.resolve("k.pcapng"), run);
-            try (java.util.stream.Stream<Path> st = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) st::iterator) {
-                    if (f.getFileName().toString().startsWith(".")) {
-                        continue; // a staging file the kill caught before it got its name: not a capture file
-                    }
-                    files++;
-                    int whole = wholeBlocks(f);
-                    long size = Files.size(f);
-                    Run t = run("tshark", "-r", f.toString(), "-T", "fields", "-e", "frame.number");
-                    assertEquals(whole, t.out.lines().filter(l -> l.matches("\\d+")).count(), f + ": " + t.out);
-                    if (endsWithWholeBlock(f)) {
-                        Run caps = run("capinfos", "-c", f.toString());
-                        assertEquals(0, caps.status, f + " (" + size + " bytes): " + caps.out);
-                        assertTrue(caps.out.contains("Number of packets:   " + whole), caps.out);
-                        assertEquals(0, t.status, f + ": " + t.out);
-                    } else {
-                        torn++;
-                    }
-                }
+        for (Path f : FaultIT.filesLeftByThreeKills(tmp, "k.pcapng")) {
+            files++;
+            int whole = wholeBlocks(f);
+            long size = Files.size(f);
+            Run t = run("tshark", "-r", f.toString(), "-T", "fields", "-e", "frame.number");
+            assertEquals(whole, t.out.lines().filter(l -> l.matches("\\d+")).count(), f + ": " + t.out);
+            if (endsWithWholeBlock(f)) {
+                Run caps = run("capinfos", "-c", f.toString());
+                assertEquals(0, caps.status, f + " (" + size + " bytes): " + caps.out);
+                assertTrue(caps.out.contains("Number of packets:   " + whole), caps.out);
+                assertEquals(0, t.status, f + ": " + t.out);
+            } else {
+                torn++;
             }
         }
         System.out.println("pcapng, SIGKILL mid-write: " + torn + " of " + files + " files end in a cut block, 3 kills");
